@@ -1,0 +1,331 @@
+//! `HttpRequest`: what a handler gets.
+
+mod bag;
+pub(crate) mod body;
+mod params;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Uri, Version};
+use parking_lot::Mutex;
+
+pub use self::bag::Bag;
+use self::body::{BodySource, RequestBody};
+pub use self::params::{Query, RouteParameters};
+use crate::error::{Error, Kind};
+use crate::response::stream::ResponseStream;
+use crate::HttpServer;
+
+/// An HTTP request, as a handler sees it (Sisk's `HttpRequest`).
+///
+/// A cheap handle (`Clone` shares it): give it to tasks, keep it in an event source. The body
+/// is read lazily and at most once, within the server's body limit; later reads return the
+/// same bytes.
+///
+/// # Examples
+///
+/// ```
+/// use sisk_core::{HttpRequest, HttpResponse};
+///
+/// async fn show(req: HttpRequest) -> Result<HttpResponse, sisk_core::Error> {
+///     let id: u64 = req.route_parameters().get("id")?;
+///     let page = req.query().get("page").unwrap_or("1");
+///     let agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok());
+///     let body = req.body_text().await?;
+///     Ok(HttpResponse::text(format!(
+///         "{} {} id={id} page={page} agent={agent:?} from {} body={body}",
+///         req.method(),
+///         req.path(),
+///         req.remote_address(),
+///     )))
+/// }
+/// ```
+#[derive(Clone)]
+pub struct HttpRequest {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    method: Method,
+    uri: Uri,
+    version: Version,
+    headers: HeaderMap,
+    params: RouteParameters,
+    route_name: Option<String>,
+    peer: SocketAddr,
+    id: u64,
+    query: OnceLock<Query>,
+    cookies: OnceLock<Vec<(String, String)>>,
+    bag: Bag,
+    body: RequestBody,
+    server: HttpServer,
+    /// The response stream this request took over, if any (at most one, as in Sisk).
+    stream: Mutex<Option<ResponseStream>>,
+}
+
+/// What the service knows about a request before the handler runs.
+pub(crate) struct RequestParts {
+    pub(crate) method: Method,
+    pub(crate) uri: Uri,
+    pub(crate) version: Version,
+    pub(crate) headers: HeaderMap,
+    pub(crate) params: RouteParameters,
+    pub(crate) route_name: Option<String>,
+    pub(crate) peer: SocketAddr,
+}
+
+impl HttpRequest {
+    pub(crate) fn new(parts: RequestParts, body: BodySource, server: HttpServer) -> Self {
+        let limit = server.limits().max_request_body;
+        Self {
+            inner: Arc::new(Inner {
+                method: parts.method,
+                uri: parts.uri,
+                version: parts.version,
+                headers: parts.headers,
+                params: parts.params,
+                route_name: parts.route_name,
+                peer: parts.peer,
+                id: server.next_request_id(),
+                query: OnceLock::new(),
+                cookies: OnceLock::new(),
+                bag: Bag::default(),
+                body: RequestBody::new(body, limit),
+                server,
+                stream: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// A request that did not come from a socket, for testing handlers as plain functions.
+    ///
+    /// It belongs to `server` (so `server()`, its limits and its extensions work), comes from
+    /// `127.0.0.1:0`, has no route parameters, and carries `body` as its body.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{http, HttpRequest, HttpServer, Router};
+    ///
+    /// async fn echo(req: HttpRequest) -> String {
+    ///     req.body_text().await.unwrap_or_default()
+    /// }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let server = HttpServer::builder().router(Router::new()).build()?;
+    /// let req = http::Request::post("/echo").body("hi".into())?;
+    /// assert_eq!(echo(HttpRequest::detached(&server, req)).await, "hi");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn detached(server: &HttpServer, request: http::Request<Bytes>) -> Self {
+        let (parts, body) = request.into_parts();
+        Self::new(
+            RequestParts {
+                method: parts.method,
+                uri: parts.uri,
+                version: parts.version,
+                headers: parts.headers,
+                params: RouteParameters::default(),
+                route_name: None,
+                peer: SocketAddr::from(([127, 0, 0, 1], 0)),
+            },
+            BodySource::Bytes(body),
+            server.clone(),
+        )
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The absolute path, still percent-encoded (Sisk's `Path`).
+    pub fn path(&self) -> &str {
+        self.inner.uri.path()
+    }
+
+    /// The request target as sent: path and query (Sisk's `FullPath`).
+    pub fn uri(&self) -> &Uri {
+        &self.inner.uri
+    }
+
+    /// The full URL, built from the `Host` header (or the URI authority) and the target
+    /// (Sisk's `FullUrl`).
+    pub fn full_url(&self) -> String {
+        let target = self
+            .inner
+            .uri
+            .path_and_query()
+            .map_or("/", |pq| pq.as_str());
+        let host = self
+            .inner
+            .uri
+            .authority()
+            .map(|a| a.as_str().to_owned())
+            .or_else(|| self.header("host").map(str::to_owned))
+            .unwrap_or_else(|| "localhost".to_owned());
+        format!("http://{host}{target}")
+    }
+
+    /// The HTTP version of the request.
+    pub fn version(&self) -> Version {
+        self.inner.version
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// The first value of header `name`, if present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.inner.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The decoded query string (Sisk's `Query`), parsed on first use.
+    pub fn query(&self) -> &Query {
+        self.inner
+            .query
+            .get_or_init(|| Query::parse(self.inner.uri.query()))
+    }
+
+    /// The matched route's `<name>` parameters (Sisk's `RouteParameters`).
+    pub fn route_parameters(&self) -> &RouteParameters {
+        &self.inner.params
+    }
+
+    /// The name of the matched route, if it has one.
+    pub fn route_name(&self) -> Option<&str> {
+        self.inner.route_name.as_deref()
+    }
+
+    /// The request cookies, in order (Sisk's `Cookies`).
+    pub fn cookies(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.inner
+            .cookies
+            .get_or_init(|| {
+                self.inner
+                    .headers
+                    .get_all(http::header::COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(cookie::Cookie::split_parse_encoded)
+                    .filter_map(Result::ok)
+                    .map(|c| (c.name().to_owned(), c.value().to_owned()))
+                    .collect()
+            })
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The value of cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// The address of the peer (Sisk's `RemoteAddress`).
+    pub fn remote_address(&self) -> SocketAddr {
+        self.inner.peer
+    }
+
+    /// A number unique to this request within its server (Sisk's `RequestId`).
+    pub fn request_id(&self) -> u64 {
+        self.inner.id
+    }
+
+    /// Typed values for this request only (Sisk's `Bag`).
+    pub fn bag(&self) -> &Bag {
+        &self.inner.bag
+    }
+
+    /// The server that received the request.
+    pub fn server(&self) -> &HttpServer {
+        &self.inner.server
+    }
+
+    /// The whole body, read on first call within the server's limit.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] answering 413 when the body is over the limit, or 400 when it could not be
+    /// read. Every later call returns the same result.
+    pub async fn body_bytes(&self) -> Result<Bytes, Error> {
+        self.inner.body.bytes().await
+    }
+
+    /// The body as UTF-8 text (Sisk's `Body`).
+    ///
+    /// # Errors
+    ///
+    /// As [`body_bytes`](Self::body_bytes), and 400 when the body is not valid UTF-8.
+    pub async fn body_text(&self) -> Result<String, Error> {
+        let bytes = self.body_bytes().await?;
+        String::from_utf8(bytes.to_vec()).map_err(|e| Error::new(Kind::BodyUtf8).with_source(e))
+    }
+
+    /// The body parsed as JSON (Sisk's `GetJsonContent<T>`).
+    ///
+    /// # Errors
+    ///
+    /// As [`body_bytes`](Self::body_bytes), and 400 when the body is not JSON for `T`.
+    #[cfg(feature = "json")]
+    pub async fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        let bytes = self.body_bytes().await?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::new(Kind::BodyJson).with_source(e))
+    }
+
+    /// Takes the response over as a stream (Sisk's `GetResponseStream`): status and headers
+    /// first, then chunks written while the handler goes on running.
+    ///
+    /// The head is sent at the first write, at [`ResponseStream::commit`], at
+    /// [`ResponseStream::close`], or when the handler returns the response `close` gives.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_already_streaming`] when this request already took its response over.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpRequest, HttpResponse};
+    ///
+    /// async fn countdown(req: HttpRequest) -> Result<HttpResponse, sisk_core::Error> {
+    ///     let stream = req.response_stream()?;
+    ///     stream.append_header("content-type", "text/plain")?;
+    ///     for n in (1..=3).rev() {
+    ///         stream.write(format!("{n}\n")).await?;
+    ///     }
+    ///     Ok(stream.close())
+    /// }
+    /// ```
+    pub fn response_stream(&self) -> Result<ResponseStream, Error> {
+        let mut slot = self.inner.stream.lock();
+        if slot.is_some() {
+            return Err(Error::new(Kind::AlreadyStreaming));
+        }
+        let stream = ResponseStream::new(&self.inner.server);
+        *slot = Some(stream.clone());
+        Ok(stream)
+    }
+
+    /// The stream this request took over, if it did.
+    pub(crate) fn stream(&self) -> Option<ResponseStream> {
+        self.inner.stream.lock().clone()
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("id", &self.inner.id)
+            .field("method", &self.inner.method)
+            .field("uri", &self.inner.uri)
+            .field("params", &self.inner.params)
+            .field("peer", &self.inner.peer)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,75 @@
+//! The body type the server hands to hyper: whole bytes, or a response stream's queue.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+
+use super::stream::Shared;
+
+/// The body of every response the server sends.
+pub(crate) enum ResponseBody {
+    Full(Option<Bytes>),
+    Stream(StreamBody),
+}
+
+/// Drains a [`ResponseStream`](super::ResponseStream)'s queue; dropping it (hyper does when the
+/// peer goes away or a write fails) ends the stream as disconnected.
+pub(crate) struct StreamBody {
+    shared: Arc<Shared>,
+}
+
+impl StreamBody {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+}
+
+impl Drop for StreamBody {
+    fn drop(&mut self) {
+        self.shared.body_dropped();
+    }
+}
+
+impl ResponseBody {
+    pub(crate) fn empty() -> Self {
+        ResponseBody::Full(None)
+    }
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match self.get_mut() {
+            ResponseBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            ResponseBody::Stream(stream) => stream
+                .shared
+                .poll_chunk(cx)
+                .map(|chunk| chunk.map(|b| Ok(Frame::data(b)))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ResponseBody::Full(bytes) => bytes.is_none(),
+            ResponseBody::Stream(stream) => stream.shared.is_drained(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ResponseBody::Full(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            ResponseBody::Stream(_) => SizeHint::default(),
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! `HttpResponse` and the ways to build one: `IntoResponse`, and streaming take-over.
+
+pub(crate) mod body;
+mod into_response;
+pub(crate) mod stream;
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::StatusCode;
+
+pub use self::into_response::IntoResponse;
+pub use self::stream::{ResponseStream, StreamEnd, TryWriteError};
+use crate::error::Error;
+
+/// An HTTP response (Sisk's `HttpResponse`): status, headers and content.
+///
+/// # Examples
+///
+/// ```
+/// use sisk_core::{HttpResponse, StatusCode};
+///
+/// let res = HttpResponse::text("created")
+///     .with_status(StatusCode::CREATED)
+///     .with_header("location", "/items/7")?;
+/// assert_eq!(res.status(), StatusCode::CREATED);
+/// assert_eq!(res.headers()["content-type"], "text/plain; charset=utf-8");
+/// # Ok::<(), sisk_core::Error>(())
+/// ```
+#[must_use]
+pub struct HttpResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    content: Content,
+    /// The error this response was made from, so the router's error handler can see it.
+    pub(crate) error: Option<Box<Error>>,
+}
+
+/// What the response carries after its head.
+pub(crate) enum Content {
+    Empty,
+    Bytes(Bytes),
+    /// The response returned by [`ResponseStream::close`]: the body is the stream.
+    StreamEnd,
+}
+
+impl Default for HttpResponse {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl HttpResponse {
+    /// `200 OK` with no content.
+    pub fn new() -> Self {
+        Self {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            content: Content::Empty,
+            error: None,
+        }
+    }
+
+    fn with_content(content_type: &'static str, bytes: Bytes) -> Self {
+        let mut res = Self::new();
+        res.headers
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        res.content = Content::Bytes(bytes);
+        res
+    }
+
+    /// `200 OK` with `text/plain; charset=utf-8` content.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::with_content("text/plain; charset=utf-8", Bytes::from(text.into()))
+    }
+
+    /// `200 OK` with `text/html; charset=utf-8` content.
+    pub fn html(html: impl Into<String>) -> Self {
+        Self::with_content("text/html; charset=utf-8", Bytes::from(html.into()))
+    }
+
+    /// `200 OK` with `application/octet-stream` content.
+    pub fn bytes(bytes: impl Into<Bytes>) -> Self {
+        Self::with_content("application/octet-stream", bytes.into())
+    }
+
+    /// `200 OK` with `value` as `application/json` content.
+    ///
+    /// # Errors
+    ///
+    /// A 500 [`Error`] if `value` cannot be serialised.
+    #[cfg(feature = "json")]
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(value).map_err(|e| {
+            Error::new(crate::error::Kind::Config(
+                "JSON serialisation failed".into(),
+            ))
+            .with_source(e)
+        })?;
+        Ok(Self::with_content("application/json", Bytes::from(bytes)))
+    }
+
+    pub(crate) fn stream_end() -> Self {
+        let mut res = Self::new();
+        res.content = Content::StreamEnd;
+        res
+    }
+
+    /// Sets the status.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Appends a header.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_header`] when the name or value is invalid (a line break in a value, say).
+    pub fn with_header<N, V>(mut self, name: N, value: V) -> Result<Self, Error>
+    where
+        N: TryInto<HeaderName>,
+        V: TryInto<HeaderValue>,
+        Error: From<N::Error> + From<V::Error>,
+    {
+        self.headers.append(name.try_into()?, value.try_into()?);
+        Ok(self)
+    }
+
+    /// Appends a `Set-Cookie` header for `cookie` (its value percent-encoded).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_header`] when the cookie's name cannot appear in a header.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{Cookie, HttpResponse};
+    /// let res = HttpResponse::new().with_cookie(&Cookie::build(("session", "a b")).path("/").build())?;
+    /// assert_eq!(res.headers()["set-cookie"], "session=a%20b; Path=/");
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
+    pub fn with_cookie(mut self, cookie: &cookie::Cookie<'_>) -> Result<Self, Error> {
+        let value = HeaderValue::from_str(&cookie.encoded().to_string())?;
+        self.headers.append(header::SET_COOKIE, value);
+        Ok(self)
+    }
+
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The headers, to change them.
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    /// The content bytes, if the response has any (a streamed response has none here).
+    pub fn body(&self) -> Option<&Bytes> {
+        match &self.content {
+            Content::Bytes(b) => Some(b),
+            Content::Empty | Content::StreamEnd => None,
+        }
+    }
+
+    /// Whether this is the response [`ResponseStream::close`] returns.
+    pub fn is_stream_end(&self) -> bool {
+        matches!(self.content, Content::StreamEnd)
+    }
+
+    pub(crate) fn into_parts(self) -> (StatusCode, HeaderMap, Content) {
+        (self.status, self.headers, self.content)
+    }
+}
+
+impl From<Error> for HttpResponse {
+    /// The error's status; 4xx answers carry the message as text, 5xx answers say nothing
+    /// about internals.
+    fn from(error: Error) -> Self {
+        let status = error.status();
+        let mut res = if status.is_client_error() {
+            HttpResponse::text(error.to_string())
+        } else {
+            HttpResponse::new()
+        };
+        res.status = status;
+        res.error = Some(Box::new(error));
+        res
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let content = match &self.content {
+            Content::Empty => "empty".to_owned(),
+            Content::Bytes(b) => format!("{} bytes", b.len()),
+            Content::StreamEnd => "stream end".to_owned(),
+        };
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("content", &content)
+            .finish()
+    }
+}

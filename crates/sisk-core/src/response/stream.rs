@@ -1,0 +1,447 @@
+//! Streaming take-over: a handler sends the response head and then chunks while it keeps
+//! running (DESIGN §3). sisk-sse builds Server-Sent Events on top of this.
+//!
+//! The handler writes into a bounded queue shared with the response body; the body hands
+//! chunks to hyper as the connection takes them. The stream ends once, for one reason
+//! ([`StreamEnd`]): the server closed it, the peer went away (hyper dropped the body after a
+//! failed write or a hang-up), or the server is shutting down. Every waiter learns the same.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::task::{Context, Poll, Waker};
+
+use bytes::Bytes;
+use futures_util::task::AtomicWaker;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::StatusCode;
+use parking_lot::Mutex;
+use tokio::sync::Notify;
+
+use super::HttpResponse;
+use crate::error::{Error, Kind};
+use crate::HttpServer;
+
+/// A response taken over by its handler: head first, then chunks, while the handler runs on.
+///
+/// Get one with [`HttpRequest::response_stream`](crate::HttpRequest::response_stream). It is a
+/// cheap `Clone` handle, `Send + Sync`: write from the handler, from other requests, from
+/// background tasks. Writes go into a bounded queue (the server's
+/// [`stream_buffer`](crate::HttpServerBuilder::stream_buffer), changeable per stream with
+/// [`set_capacity`](Self::set_capacity)); [`try_write`](Self::try_write) never waits and says
+/// when the queue is full, [`write`](Self::write) waits for room. A chunk is never split or
+/// interleaved with another.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use sisk_core::{HttpRequest, HttpResponse};
+///
+/// async fn ticks(req: HttpRequest) -> Result<HttpResponse, sisk_core::Error> {
+///     let stream = req.response_stream()?;
+///     stream.append_header("content-type", "text/plain")?;
+///     stream.commit()?; // the client sees the head now
+///     for i in 0..3 {
+///         tokio::time::sleep(Duration::from_millis(10)).await;
+///         stream.write(format!("tick {i}\n")).await?;
+///     }
+///     Ok(stream.close()) // code after this still runs; the client sees the end now
+/// }
+/// ```
+#[derive(Clone)]
+pub struct ResponseStream {
+    shared: Arc<Shared>,
+}
+
+/// Why a stream ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StreamEnd {
+    /// The server side closed it: [`ResponseStream::close`], or its handler returned.
+    Closed,
+    /// The peer went away: a write failed or the connection was closed.
+    Disconnected,
+    /// The server is shutting down.
+    Shutdown,
+}
+
+/// Why [`ResponseStream::try_write`] did not take a chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TryWriteError {
+    /// The queue is full: the peer reads slower than the stream is written.
+    #[error("the stream's queue is full")]
+    Full,
+    /// The stream has ended.
+    #[error("the stream is closed")]
+    Closed,
+}
+
+pub(crate) struct Shared {
+    id: u64,
+    state: Mutex<State>,
+    /// Wakes writers waiting for room (and tells them when the stream ends).
+    room: Notify,
+    /// Wakes tasks waiting in `closed()`.
+    ended: Notify,
+    /// The service future of the request, waiting to learn that the head is committed.
+    service: AtomicWaker,
+    committed: AtomicBool,
+    registry: Weak<StreamRegistry>,
+}
+
+struct State {
+    status: StatusCode,
+    headers: HeaderMap,
+    committed: bool,
+    chunks: VecDeque<Bytes>,
+    queued: usize,
+    capacity: usize,
+    written: u64,
+    end: Option<StreamEnd>,
+    body: Option<Waker>,
+}
+
+impl ResponseStream {
+    pub(crate) fn new(server: &HttpServer) -> Self {
+        let registry = server.stream_registry();
+        Self {
+            shared: Arc::new(Shared {
+                id: registry.next_id(),
+                state: Mutex::new(State {
+                    status: StatusCode::OK,
+                    headers: HeaderMap::new(),
+                    committed: false,
+                    chunks: VecDeque::new(),
+                    queued: 0,
+                    capacity: server.limits().stream_buffer,
+                    written: 0,
+                    end: None,
+                    body: None,
+                }),
+                room: Notify::new(),
+                ended: Notify::new(),
+                service: AtomicWaker::new(),
+                committed: AtomicBool::new(false),
+                registry: Arc::downgrade(registry),
+            }),
+        }
+    }
+
+    /// Sets the status of the head (200 unless changed).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_head_already_sent`] once the head is committed.
+    pub fn set_status(&self, status: StatusCode) -> Result<(), Error> {
+        let mut state = self.shared.state.lock();
+        if state.committed {
+            return Err(Error::new(Kind::HeadAlreadySent));
+        }
+        state.status = status;
+        Ok(())
+    }
+
+    /// Appends a header to the head (Sisk's `AppendHeader`: it adds, never replaces).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_head_already_sent`] once the head is committed; [`Error::is_header`] for an
+    /// invalid name or value (a line break in a value, say).
+    pub fn append_header<N, V>(&self, name: N, value: V) -> Result<(), Error>
+    where
+        N: TryInto<HeaderName>,
+        V: TryInto<HeaderValue>,
+        Error: From<N::Error> + From<V::Error>,
+    {
+        let name = name.try_into()?;
+        let value = value.try_into()?;
+        let mut state = self.shared.state.lock();
+        if state.committed {
+            return Err(Error::new(Kind::HeadAlreadySent));
+        }
+        state.headers.append(name, value);
+        Ok(())
+    }
+
+    /// Sets how many bytes may wait in the queue before [`try_write`](Self::try_write) reports
+    /// [`TryWriteError::Full`]. A single chunk larger than this is still taken when the queue
+    /// is empty, so no chunk is ever refused for its size alone.
+    pub fn set_capacity(&self, bytes: usize) {
+        self.shared.state.lock().capacity = bytes;
+        self.shared.room.notify_waiters();
+    }
+
+    /// Sends the head now, if it was not sent yet.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_stream_closed`] when the stream ended before its head was committed.
+    pub fn commit(&self) -> Result<(), Error> {
+        let mut state = self.shared.state.lock();
+        if state.committed {
+            return Ok(());
+        }
+        if state.end.is_some() {
+            return Err(Error::new(Kind::StreamClosed));
+        }
+        self.shared.commit_locked(&mut state);
+        drop(state);
+        self.shared.service.wake();
+        Ok(())
+    }
+
+    /// Whether the head was committed.
+    pub fn is_committed(&self) -> bool {
+        self.shared.committed.load(Ordering::Acquire)
+    }
+
+    /// Queues `chunk` without waiting, committing the head first if needed.
+    ///
+    /// # Errors
+    ///
+    /// [`TryWriteError::Full`] when the queue has no room (the peer reads too slowly),
+    /// [`TryWriteError::Closed`] when the stream has ended.
+    pub fn try_write(&self, chunk: impl Into<Bytes>) -> Result<(), TryWriteError> {
+        self.shared.try_write(chunk.into())
+    }
+
+    /// Queues `chunk`, waiting for room; commits the head first if needed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_stream_closed`] when the stream has ended (before or while waiting).
+    pub async fn write(&self, chunk: impl Into<Bytes>) -> Result<(), Error> {
+        let chunk = chunk.into();
+        loop {
+            let room = self.shared.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            match self.shared.try_write(chunk.clone()) {
+                Ok(()) => return Ok(()),
+                Err(TryWriteError::Closed) => return Err(Error::new(Kind::StreamClosed)),
+                Err(TryWriteError::Full) => room.await,
+            }
+        }
+    }
+
+    /// Ends the stream from the server side and returns the response the handler returns
+    /// (Sisk's `Close`). Chunks already queued are still delivered; the head is committed if
+    /// it was not. Calling it again does nothing more.
+    pub fn close(&self) -> HttpResponse {
+        self.shared.end(StreamEnd::Closed, true);
+        HttpResponse::stream_end()
+    }
+
+    /// Whether the stream has ended.
+    pub fn is_closed(&self) -> bool {
+        self.shared.state.lock().end.is_some()
+    }
+
+    /// Why the stream ended, once it has.
+    pub fn end_reason(&self) -> Option<StreamEnd> {
+        self.shared.state.lock().end
+    }
+
+    /// Waits until the stream ends, and says why. Any number of tasks may wait.
+    pub async fn closed(&self) -> StreamEnd {
+        loop {
+            let ended = self.shared.ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            if let Some(end) = self.end_reason() {
+                return end;
+            }
+            ended.await;
+        }
+    }
+
+    /// Bytes waiting in the queue.
+    pub fn queued_bytes(&self) -> usize {
+        self.shared.state.lock().queued
+    }
+
+    /// Bytes handed to the connection so far.
+    pub fn written_bytes(&self) -> u64 {
+        self.shared.state.lock().written
+    }
+
+    /// Whether two handles are the same stream.
+    pub fn same_stream(&self, other: &ResponseStream) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+}
+
+impl Shared {
+    fn commit_locked(self: &Arc<Self>, state: &mut State) {
+        state.committed = true;
+        self.committed.store(true, Ordering::Release);
+        if let Some(registry) = self.registry.upgrade() {
+            registry.insert(self);
+        }
+    }
+
+    fn try_write(self: &Arc<Self>, chunk: Bytes) -> Result<(), TryWriteError> {
+        let mut state = self.state.lock();
+        if state.end.is_some() {
+            return Err(TryWriteError::Closed);
+        }
+        if !state.chunks.is_empty() && state.queued + chunk.len() > state.capacity {
+            return Err(TryWriteError::Full);
+        }
+        let newly_committed = !state.committed;
+        if newly_committed {
+            self.commit_locked(&mut state);
+        }
+        state.queued += chunk.len();
+        state.chunks.push_back(chunk);
+        let body = state.body.take();
+        drop(state);
+        if let Some(body) = body {
+            body.wake();
+        }
+        if newly_committed {
+            self.service.wake();
+        }
+        Ok(())
+    }
+
+    /// Ends the stream for `reason` unless it already ended; `commit` sends the head first
+    /// (a closed stream still answers, with whatever was queued).
+    pub(crate) fn end(self: &Arc<Self>, reason: StreamEnd, commit: bool) {
+        let mut state = self.state.lock();
+        if state.end.is_some() {
+            return;
+        }
+        state.end = Some(reason);
+        let newly_committed = commit && !state.committed;
+        if newly_committed {
+            self.commit_locked(&mut state);
+        }
+        if reason == StreamEnd::Disconnected {
+            state.chunks.clear();
+            state.queued = 0;
+        }
+        let body = state.body.take();
+        drop(state);
+        if let Some(body) = body {
+            body.wake();
+        }
+        if newly_committed {
+            self.service.wake();
+        }
+        self.room.notify_waiters();
+        self.ended.notify_waiters();
+    }
+
+    pub(crate) fn register_service(&self, waker: &Waker) {
+        self.service.register(waker);
+    }
+
+    pub(crate) fn is_committed(&self) -> bool {
+        self.committed.load(Ordering::Acquire)
+    }
+
+    /// The head to send; called once, by the service, after the commit.
+    pub(crate) fn take_head(&self) -> (StatusCode, HeaderMap) {
+        let mut state = self.state.lock();
+        (state.status, std::mem::take(&mut state.headers))
+    }
+
+    /// The next chunk for the connection, or the end of the body.
+    pub(crate) fn poll_chunk(&self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        let mut state = self.state.lock();
+        if let Some(chunk) = state.chunks.pop_front() {
+            state.queued -= chunk.len();
+            state.written += chunk.len() as u64;
+            drop(state);
+            self.room.notify_waiters();
+            return Poll::Ready(Some(chunk));
+        }
+        if state.end.is_some() {
+            return Poll::Ready(None);
+        }
+        if !state.body.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            state.body = Some(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+
+    pub(crate) fn is_drained(&self) -> bool {
+        let state = self.state.lock();
+        state.end.is_some() && state.chunks.is_empty()
+    }
+
+    /// The connection let go of the body: whatever it was doing, the peer is no longer read to.
+    pub(crate) fn body_dropped(self: &Arc<Self>) {
+        self.end(StreamEnd::Disconnected, false);
+        if let Some(registry) = self.registry.upgrade() {
+            registry.remove(self.id);
+        }
+    }
+}
+
+impl fmt::Debug for ResponseStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.shared.state.lock();
+        f.debug_struct("ResponseStream")
+            .field("committed", &state.committed)
+            .field("queued", &state.queued)
+            .field("capacity", &state.capacity)
+            .field("end", &state.end)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The server's open streams, so a shutdown can end them instead of waiting on them forever.
+#[derive(Default)]
+pub(crate) struct StreamRegistry {
+    streams: Mutex<HashMap<u64, Weak<Shared>>>,
+    next: AtomicU64,
+}
+
+impl StreamRegistry {
+    fn next_id(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn insert(&self, stream: &Arc<Shared>) {
+        self.streams
+            .lock()
+            .insert(stream.id, Arc::downgrade(stream));
+    }
+
+    fn remove(&self, id: u64) {
+        self.streams.lock().remove(&id);
+    }
+
+    /// Ends every open stream with [`StreamEnd::Shutdown`].
+    pub(crate) fn shutdown_all(&self) {
+        let streams: Vec<_> = self
+            .streams
+            .lock()
+            .drain()
+            .filter_map(|(_, s)| s.upgrade())
+            .collect();
+        for stream in streams {
+            stream.end(StreamEnd::Shutdown, true);
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.streams.lock().len()
+    }
+}
+
+impl fmt::Debug for StreamRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamRegistry")
+            .field("open", &self.len())
+            .finish()
+    }
+}

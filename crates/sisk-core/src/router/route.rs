@@ -1,0 +1,165 @@
+//! `Route`: a method set, a path and a handler.
+
+use std::fmt;
+
+use super::handler::{boxed, BoxHandler, Handler};
+use super::path::ANY_PATH;
+use super::{RequestHandler, RouteMethod};
+
+/// One route: the methods it answers, its Sisk path (`/users/<id>`), and its handler.
+///
+/// Add routes to a [`Router`](crate::Router) with `router += route` (Sisk's `r += new Route(...)`).
+/// The path is checked when the server is built, so a bad path or two colliding routes make
+/// [`HttpServerBuilder::build`](crate::HttpServerBuilder::build) fail instead of surprising
+/// a request later.
+///
+/// # Examples
+///
+/// ```
+/// use sisk_core::{HttpRequest, Route, RouteMethod, Router};
+///
+/// let mut router = Router::new();
+/// router += Route::new(RouteMethod::Get, "/hello/<name>", |req: HttpRequest| async move {
+///     format!("Hello, {}!", req.route_parameters().get_str("name").unwrap_or_default())
+/// });
+/// router += Route::new(RouteMethod::Get | RouteMethod::Post, "/echo", |req: HttpRequest| async move {
+///     req.body_text().await
+/// })
+/// .with_name("echo");
+/// ```
+pub struct Route {
+    pub(crate) method: RouteMethod,
+    pub(crate) path: String,
+    pub(crate) name: Option<String>,
+    pub(crate) handler: BoxHandler,
+    pub(crate) request_handlers: Vec<RequestHandler>,
+    pub(crate) use_cors: bool,
+}
+
+impl Route {
+    /// Sisk's `Route.AnyPath`: a route with this path answers every path no other route takes.
+    pub const ANY_PATH: &'static str = ANY_PATH;
+
+    /// A route for `method` on `path`, run by `handler`.
+    pub fn new<H, A>(method: RouteMethod, path: impl Into<String>, handler: H) -> Self
+    where
+        H: Handler<A>,
+    {
+        Self {
+            method,
+            path: path.into(),
+            name: None,
+            handler: boxed(handler),
+            request_handlers: Vec::new(),
+            use_cors: true,
+        }
+    }
+
+    /// A `GET` route (it also answers `HEAD`, without a body).
+    pub fn get<H: Handler<A>, A>(path: impl Into<String>, handler: H) -> Self {
+        Self::new(RouteMethod::Get, path, handler)
+    }
+
+    /// A `POST` route.
+    pub fn post<H: Handler<A>, A>(path: impl Into<String>, handler: H) -> Self {
+        Self::new(RouteMethod::Post, path, handler)
+    }
+
+    /// A `PUT` route.
+    pub fn put<H: Handler<A>, A>(path: impl Into<String>, handler: H) -> Self {
+        Self::new(RouteMethod::Put, path, handler)
+    }
+
+    /// A `PATCH` route.
+    pub fn patch<H: Handler<A>, A>(path: impl Into<String>, handler: H) -> Self {
+        Self::new(RouteMethod::Patch, path, handler)
+    }
+
+    /// A `DELETE` route.
+    pub fn delete<H: Handler<A>, A>(path: impl Into<String>, handler: H) -> Self {
+        Self::new(RouteMethod::Delete, path, handler)
+    }
+
+    /// A `HEAD` route.
+    pub fn head<H: Handler<A>, A>(path: impl Into<String>, handler: H) -> Self {
+        Self::new(RouteMethod::Head, path, handler)
+    }
+
+    /// An `OPTIONS` route (replaces the automatic `OPTIONS` answer for its path).
+    pub fn options<H: Handler<A>, A>(path: impl Into<String>, handler: H) -> Self {
+        Self::new(RouteMethod::Options, path, handler)
+    }
+
+    /// A route for every method.
+    pub fn any<H: Handler<A>, A>(path: impl Into<String>, handler: H) -> Self {
+        Self::new(RouteMethod::Any, path, handler)
+    }
+
+    /// Names the route (Sisk's `Route.Name`), for logs and diagnostics.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Adds a request handler that runs for this route only, after the global ones.
+    #[must_use]
+    pub fn with_request_handler(mut self, handler: RequestHandler) -> Self {
+        self.request_handlers.push(handler);
+        self
+    }
+
+    /// Whether the server's CORS policy applies to this route (Sisk's `UseCors`, on by default).
+    #[must_use]
+    pub fn with_cors(mut self, use_cors: bool) -> Self {
+        self.use_cors = use_cors;
+        self
+    }
+
+    /// The methods this route answers.
+    pub fn method(&self) -> RouteMethod {
+        self.method
+    }
+
+    /// The path as written.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The route's name, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The route's own request handlers.
+    pub fn request_handlers(&self) -> &[RequestHandler] {
+        &self.request_handlers
+    }
+
+    /// Whether the server's CORS policy applies to this route.
+    pub fn use_cors(&self) -> bool {
+        self.use_cors
+    }
+}
+
+impl fmt::Debug for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Route")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("name", &self.name)
+            .field("request_handlers", &self.request_handlers.len())
+            .field("use_cors", &self.use_cors)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)?;
+        if let Some(name) = &self.name {
+            write!(f, " ({name})")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,249 @@
+//! `HttpServer`: binding, accepting, serving, shutting down.
+
+mod builder;
+mod extensions;
+mod listener;
+mod service;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+pub use self::builder::{HttpServerBuilder, Limits};
+pub use self::extensions::Extensions;
+use self::listener::Shutdown;
+use crate::error::{Error, Kind};
+use crate::response::stream::StreamRegistry;
+use crate::router::{CompiledCors, CompiledRouter};
+
+/// An HTTP server: HTTP/1.1 with keep-alive and HTTP/2 (prior knowledge, h2c) on the same
+/// port, Sisk's routing, bounded by its [`Limits`].
+///
+/// Build one with [`HttpServer::builder`], then [`start`](Self::start) it (or
+/// [`run`](Self::run) it until Ctrl-C). It is a cheap `Clone` handle: requests reach it with
+/// [`HttpRequest::server`](crate::HttpRequest::server), other crates hang server-wide state on
+/// its [`extensions`](Self::extensions).
+///
+/// # Examples
+///
+/// ```no_run
+/// use sisk_core::{HttpServer, Router};
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), sisk_core::Error> {
+///     let mut router = Router::new();
+///     router.map_get("/", || async { "Hello, world!" });
+///     HttpServer::builder()
+///         .listen("127.0.0.1:5555")
+///         .router(router)
+///         .build()?
+///         .run()
+///         .await
+/// }
+/// ```
+#[derive(Clone)]
+pub struct HttpServer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    listen: Vec<String>,
+    limits: Limits,
+    cors: Option<CompiledCors>,
+    router: CompiledRouter,
+    extensions: Extensions,
+    request_ids: AtomicU64,
+    streams: Arc<StreamRegistry>,
+}
+
+impl HttpServer {
+    /// A builder for a server.
+    pub fn builder() -> HttpServerBuilder {
+        HttpServerBuilder::default()
+    }
+
+    fn from_parts(
+        listen: Vec<String>,
+        limits: Limits,
+        cors: Option<CompiledCors>,
+        router: CompiledRouter,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                listen,
+                limits,
+                cors,
+                router,
+                extensions: Extensions::default(),
+                request_ids: AtomicU64::new(1),
+                streams: Arc::new(StreamRegistry::default()),
+            }),
+        }
+    }
+
+    /// Server-wide typed state (see [`Extensions`]).
+    pub fn extensions(&self) -> &Extensions {
+        &self.inner.extensions
+    }
+
+    /// The limits this server keeps to.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// How many response streams are open (taken over and not yet ended).
+    pub fn open_streams(&self) -> usize {
+        self.inner.streams.len()
+    }
+
+    /// Whether two handles are the same server.
+    pub fn same_server(&self, other: &HttpServer) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    pub(crate) fn next_request_id(&self) -> u64 {
+        self.inner.request_ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(crate) fn stream_registry(&self) -> &Arc<StreamRegistry> {
+        &self.inner.streams
+    }
+
+    pub(crate) fn router(&self) -> &CompiledRouter {
+        &self.inner.router
+    }
+
+    pub(crate) fn cors(&self) -> Option<&CompiledCors> {
+        self.inner.cors.as_ref()
+    }
+
+    /// Binds every listen address and starts serving in background tasks.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_bind`] when an address does not resolve or cannot be bound (in use, not
+    /// permitted); nothing stays bound then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sisk_core::{HttpServer, Router};
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), sisk_core::Error> {
+    /// let running = HttpServer::builder().router(Router::new()).build()?.start().await?;
+    /// println!("listening on {}", running.url());
+    /// running.shutdown(Duration::from_secs(5)).await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start(&self) -> Result<RunningServer, Error> {
+        let listeners = listener::bind_all(&self.inner.listen).await?;
+        let addrs = listeners
+            .iter()
+            .filter_map(|l| l.local_addr().ok())
+            .collect::<Vec<_>>();
+        let (tx, rx) = watch::channel(None);
+        let tasks = listeners
+            .into_iter()
+            .map(|l| tokio::spawn(listener::serve(self.clone(), l, Shutdown::new(rx.clone()))))
+            .collect();
+        tracing::info!(addrs = ?addrs, "sisk server listening");
+        Ok(RunningServer {
+            server: self.clone(),
+            addrs,
+            shutdown: tx,
+            tasks,
+        })
+    }
+
+    /// Starts the server and serves until Ctrl-C, then shuts down gracefully (10 s deadline).
+    ///
+    /// # Errors
+    ///
+    /// As [`start`](Self::start).
+    pub async fn run(&self) -> Result<(), Error> {
+        let running = self.start().await?;
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%err, "cannot listen for Ctrl-C; serving until the process ends");
+            std::future::pending::<()>().await;
+        }
+        running.shutdown(Duration::from_secs(10)).await;
+        Ok(())
+    }
+}
+
+impl fmt::Debug for HttpServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpServer")
+            .field("listen", &self.inner.listen)
+            .field("limits", &self.inner.limits)
+            .field("open_streams", &self.open_streams())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A started server: its bound addresses, and the way to stop it.
+///
+/// Dropping it without [`shutdown`](Self::shutdown) stops accepting at once and closes
+/// connections without waiting.
+#[derive(Debug)]
+pub struct RunningServer {
+    server: HttpServer,
+    addrs: Vec<SocketAddr>,
+    shutdown: watch::Sender<Option<Instant>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// The bound addresses, in the order they were given.
+    pub fn local_addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// The first bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addrs[0]
+    }
+
+    /// `http://` and the first bound address.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.local_addr())
+    }
+
+    /// The server, to reach its extensions and state.
+    pub fn server(&self) -> &HttpServer {
+        &self.server
+    }
+
+    /// Stops gracefully: stops accepting, ends open response streams (their handlers see
+    /// [`StreamEnd::Shutdown`](crate::StreamEnd::Shutdown)), lets in-flight requests finish,
+    /// and after `deadline` closes whatever is left.
+    pub async fn shutdown(mut self, deadline: Duration) {
+        self.shutdown.send_replace(Some(Instant::now() + deadline));
+        self.server.inner.streams.shutdown_all();
+        for task in self.tasks.drain(..) {
+            if let Err(err) = task.await {
+                tracing::error!(%err, "a listener task failed");
+            }
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if !self.tasks.is_empty() {
+            self.shutdown.send_replace(Some(Instant::now()));
+            self.server.inner.streams.shutdown_all();
+        }
+    }
+}
+
+pub(crate) fn bind_error(addr: &str, err: std::io::Error) -> Error {
+    Error::new(Kind::Bind(addr.to_owned())).with_source(err)
+}

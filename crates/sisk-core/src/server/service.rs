@@ -1,0 +1,340 @@
+//! One request's way through: route lookup, request handlers, the route handler (with panic
+//! catching and the streaming take-over), then the response to hyper.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_util::FutureExt;
+use http::header::{self, HeaderValue};
+use http::{Method, Request, Response, StatusCode};
+use hyper::body::Incoming;
+
+use super::HttpServer;
+use crate::error::{Error, Kind};
+use crate::request::body::BodySource;
+use crate::request::{RequestParts, RouteParameters};
+use crate::response::body::{ResponseBody, StreamBody};
+use crate::response::stream::StreamEnd;
+use crate::response::Content;
+use crate::router::table::{CompiledRoute, Lookup};
+use crate::router::BoxFuture;
+use crate::{HttpRequest, HttpResponse, ResponseStream, RouteMethod};
+
+/// The hyper service of one connection.
+#[derive(Clone)]
+pub(super) struct ConnService {
+    server: HttpServer,
+    peer: SocketAddr,
+}
+
+impl ConnService {
+    pub(super) fn new(server: HttpServer, peer: SocketAddr) -> Self {
+        Self { server, peer }
+    }
+}
+
+impl hyper::service::Service<Request<Incoming>> for ConnService {
+    type Response = Response<ResponseBody>;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response<ResponseBody>, Infallible>>;
+
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
+        let server = self.server.clone();
+        let peer = self.peer;
+        Box::pin(async move { Ok(serve(server, peer, request).await) })
+    }
+}
+
+async fn serve(
+    server: HttpServer,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Response<ResponseBody> {
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > server.limits().max_request_body) {
+        let err = Error::new(Kind::BodyTooLarge {
+            limit: server.limits().max_request_body,
+        });
+        let mut res = to_hyper(HttpResponse::from(err), false);
+        // The body will not be read; do not keep the connection for it.
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return res;
+    }
+    let head_only = parts.method == Method::HEAD;
+    let router = server.router();
+    let (route, params, fallback) = match router.table.lookup(&parts.method, parts.uri.path()) {
+        Lookup::Route { route, params } => (Some(route.clone()), params, Fallback::None),
+        Lookup::AutoOptions { allow } => {
+            (None, RouteParameters::default(), Fallback::Options(allow))
+        }
+        Lookup::MethodNotAllowed { allow } => (
+            None,
+            RouteParameters::default(),
+            Fallback::MethodNotAllowed(allow),
+        ),
+        Lookup::NotFound => (None, RouteParameters::default(), Fallback::NotFound),
+        Lookup::BadPath => (None, RouteParameters::default(), Fallback::BadPath),
+    };
+    let req = HttpRequest::new(
+        RequestParts {
+            method: parts.method,
+            uri: parts.uri,
+            version: parts.version,
+            headers: parts.headers,
+            params,
+            route_name: route.as_ref().and_then(|r| r.name.clone()),
+            peer,
+        },
+        BodySource::Incoming(body),
+        server.clone(),
+    );
+    let use_cors = route.as_ref().is_none_or(|r| r.use_cors);
+    let mut res = match route {
+        Some(route) => match run_route(route, req.clone()).await {
+            Served::Response(res) => res,
+            Served::Stream(stream) => return stream_response(&req, &stream, use_cors),
+        },
+        None => fallback.answer(&req).await,
+    };
+    if let Some(error) = res.error.take() {
+        if let Some(handler) = &router.error_handler {
+            if error.status().is_server_error() {
+                res = handler(&error, &req);
+            }
+        }
+    }
+    if let (true, Some(cors)) = (use_cors, server.cors()) {
+        if let Fallback::Options(allow) = fallback {
+            cors.apply_preflight(req.headers(), allow_value(allow), res.headers_mut());
+        } else {
+            cors.apply(req.headers(), res.headers_mut());
+        }
+    }
+    to_hyper(res, head_only)
+}
+
+/// What answers a request no route takes.
+#[derive(Clone, Copy)]
+enum Fallback {
+    None,
+    Options(RouteMethod),
+    MethodNotAllowed(RouteMethod),
+    NotFound,
+    BadPath,
+}
+
+impl Fallback {
+    async fn answer(self, req: &HttpRequest) -> HttpResponse {
+        let router = req.server().router();
+        match self {
+            Fallback::None => HttpResponse::new(),
+            Fallback::Options(allow) => with_allow(HttpResponse::new(), allow),
+            Fallback::MethodNotAllowed(allow) => {
+                let res = match &router.method_not_allowed {
+                    Some(handler) => catch_panics(handler(req.clone())).await,
+                    None => HttpResponse::new().with_status(StatusCode::METHOD_NOT_ALLOWED),
+                };
+                with_allow(res, allow)
+            }
+            Fallback::NotFound => match &router.not_found {
+                Some(handler) => catch_panics(handler(req.clone())).await,
+                None => HttpResponse::new().with_status(StatusCode::NOT_FOUND),
+            },
+            Fallback::BadPath => HttpResponse::from(Error::new(Kind::InvalidPath)),
+        }
+    }
+}
+
+fn allow_value(allow: RouteMethod) -> HeaderValue {
+    HeaderValue::from_str(&allow.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn with_allow(mut res: HttpResponse, allow: RouteMethod) -> HttpResponse {
+    res.headers_mut().insert(header::ALLOW, allow_value(allow));
+    res
+}
+
+enum Served {
+    Response(HttpResponse),
+    Stream(ResponseStream),
+}
+
+/// Runs the request handlers and the route, taking the response over as a stream if the
+/// handler commits one before it returns.
+async fn run_route(route: Arc<CompiledRoute>, req: HttpRequest) -> Served {
+    let pipeline = catch_panics(pipeline(route, req.clone()));
+    match (TakeOver {
+        pipeline: Some(pipeline),
+        req: req.clone(),
+    })
+    .await
+    {
+        Outcome::Done(res) => match req.stream() {
+            Some(stream) if res.is_stream_end() || stream.is_committed() => {
+                if !res.is_stream_end() {
+                    tracing::warn!(
+                        path = req.path(),
+                        "a streaming handler returned a response other than its stream's `close()`; it is ignored"
+                    );
+                }
+                stream.shared().end(StreamEnd::Closed, true);
+                Served::Stream(stream)
+            }
+            Some(stream) => {
+                stream.shared().end(StreamEnd::Closed, false);
+                Served::Response(res)
+            }
+            None => Served::Response(res),
+        },
+        Outcome::Streaming(stream, pipeline) => {
+            let ending = stream.clone();
+            tokio::spawn(async move {
+                let _ = pipeline.await;
+                ending.shared().end(StreamEnd::Closed, true);
+            });
+            Served::Stream(stream)
+        }
+    }
+}
+
+/// Sisk's order: global before, route before, the route, global after, route after.
+async fn pipeline(route: Arc<CompiledRoute>, req: HttpRequest) -> HttpResponse {
+    let global = &req.server().router().request_handlers;
+    let before = global
+        .iter()
+        .chain(&route.request_handlers)
+        .filter_map(|h| h.as_before());
+    let mut early = None;
+    for handler in before {
+        if let Some(res) = handler(req.clone()).await {
+            early = Some(res);
+            break;
+        }
+    }
+    let mut res = match early {
+        Some(res) => res,
+        None => (route.handler)(req.clone()).await,
+    };
+    let after = global
+        .iter()
+        .chain(&route.request_handlers)
+        .filter_map(|h| h.as_after());
+    for handler in after {
+        res = handler(req.clone(), res).await;
+    }
+    res
+}
+
+/// A panic in a handler becomes a 500 (with the error for the router's error handler); the
+/// connection and the server go on.
+fn catch_panics(
+    fut: impl Future<Output = HttpResponse> + Send + 'static,
+) -> BoxFuture<'static, HttpResponse> {
+    Box::pin(AssertUnwindSafe(fut).catch_unwind().map(|result| {
+        result.unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a non-string panic payload".to_owned());
+            tracing::error!(%message, "handler panicked");
+            HttpResponse::from(Error::new(Kind::HandlerPanicked(message)))
+        })
+    }))
+}
+
+enum Outcome {
+    Done(HttpResponse),
+    /// The handler committed a stream head and is still running.
+    Streaming(ResponseStream, BoxFuture<'static, HttpResponse>),
+}
+
+/// Polls the handler pipeline and watches for a committed stream head, so the head can go out
+/// while the handler keeps running (DESIGN §3).
+struct TakeOver {
+    pipeline: Option<BoxFuture<'static, HttpResponse>>,
+    req: HttpRequest,
+}
+
+impl Future for TakeOver {
+    type Output = Outcome;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        let this = &mut *self;
+        let Some(pipeline) = this.pipeline.as_mut() else {
+            return Poll::Pending;
+        };
+        if let Poll::Ready(res) = pipeline.as_mut().poll(cx) {
+            this.pipeline = None;
+            return Poll::Ready(Outcome::Done(res));
+        }
+        if let Some(stream) = this.req.stream() {
+            stream.shared().register_service(cx.waker());
+            if stream.shared().is_committed() {
+                if let Some(pipeline) = this.pipeline.take() {
+                    return Poll::Ready(Outcome::Streaming(stream, pipeline));
+                }
+            }
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for TakeOver {
+    fn drop(&mut self) {
+        // Dropped mid-handler: the connection went away before any head was sent.
+        if self.pipeline.is_some() {
+            if let Some(stream) = self.req.stream() {
+                stream.shared().end(StreamEnd::Disconnected, false);
+            }
+        }
+    }
+}
+
+fn stream_response(
+    req: &HttpRequest,
+    stream: &ResponseStream,
+    use_cors: bool,
+) -> Response<ResponseBody> {
+    let (status, mut headers) = stream.shared().take_head();
+    if let (true, Some(cors)) = (use_cors, req.server().cors()) {
+        cors.apply(req.headers(), &mut headers);
+    }
+    let mut res = Response::new(ResponseBody::Stream(StreamBody::new(
+        stream.shared().clone(),
+    )));
+    *res.status_mut() = status;
+    *res.headers_mut() = headers;
+    res
+}
+
+fn to_hyper(res: HttpResponse, head_only: bool) -> Response<ResponseBody> {
+    let (status, mut headers, content) = res.into_parts();
+    let bytes = match content {
+        Content::Bytes(bytes) => Some(bytes),
+        Content::Empty | Content::StreamEnd => None,
+    };
+    let body = if head_only {
+        if let Some(bytes) = &bytes {
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+        }
+        ResponseBody::empty()
+    } else {
+        ResponseBody::Full(bytes)
+    };
+    let mut out = Response::new(body);
+    *out.status_mut() = status;
+    *out.headers_mut() = headers;
+    out
+}

@@ -1,0 +1,34 @@
+//! # sisk
+//!
+//! A Rust port of [Sisk](https://www.sisk-framework.org), the C# web framework, with
+//! Server-Sent Events done right. This facade crate is the one to depend on: it re-exports
+//! the server, router, request and response of `sisk-core`, and its [`prelude`] brings in
+//! everything an application names.
+//!
+//! ```no_run
+//! use sisk::prelude::*;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), sisk::Error> {
+//!     let mut router = Router::new();
+//!     router += Route::new(RouteMethod::Get, "/hello/<name>", |req: HttpRequest| async move {
+//!         format!("Hello, {}!", req.route_parameters().get_str("name").unwrap_or("world"))
+//!     });
+//!     HttpServer::builder()
+//!         .listen("127.0.0.1:5555")
+//!         .router(router)
+//!         .build()?
+//!         .run()
+//!         .await
+//! }
+//! ```
+
+pub use sisk_core::*;
+
+/// Everything an application names, in one `use sisk::prelude::*;`.
+pub mod prelude {
+    pub use sisk_core::{
+        Bytes, Cookie, CorsPolicy, Error, HttpRequest, HttpResponse, HttpServer, IntoResponse,
+        Method, RequestHandler, ResponseStream, Route, RouteMethod, Router, StatusCode, StreamEnd,
+    };
+}
