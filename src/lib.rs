@@ -24,11 +24,21 @@
 //! ```
 
 pub use sisk_core::*;
+/// Server-Sent Events: the whole `sisk-sse` crate (its error type is `sisk::sse::Error`).
+pub use sisk_sse as sse;
+pub use sisk_sse::{
+    BroadcastReport, CloseReason, Event, EventSourceRequestExt, EventSourceServerExt,
+    HttpEventSourceCollection, HttpRequestEventSource, HttpStreamPingPolicy, SlowClientPolicy,
+};
 
 /// Everything an application names, in one `use sisk::prelude::*;`.
 pub mod prelude {
     pub use sisk_core::{
         Bytes, Cookie, CorsPolicy, Error, HttpRequest, HttpResponse, HttpServer, IntoResponse,
         Method, RequestHandler, ResponseStream, Route, RouteMethod, Router, StatusCode, StreamEnd,
+    };
+    pub use sisk_sse::{
+        CloseReason, Event, EventSourceRequestExt, EventSourceServerExt,
+        HttpEventSourceCollection, HttpRequestEventSource, HttpStreamPingPolicy,
     };
 }

@@ -238,6 +238,13 @@ impl std::error::Error for Error {
     }
 }
 
+impl From<std::convert::Infallible> for Error {
+    /// Lets APIs that take `TryInto<HeaderName>` accept a `HeaderName` itself.
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 impl From<http::header::InvalidHeaderName> for Error {
     fn from(err: http::header::InvalidHeaderName) -> Self {
         Error::new(Kind::Header(err.to_string()))

@@ -1,6 +1,5 @@
 //! The body type the server hands to hyper: whole bytes, or a response stream's queue.
 
-use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -8,7 +7,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 
-use super::stream::Shared;
+use super::stream::{Aborted, Shared};
 
 /// The body of every response the server sends.
 pub(crate) enum ResponseBody {
@@ -42,18 +41,18 @@ impl ResponseBody {
 
 impl Body for ResponseBody {
     type Data = Bytes;
-    type Error = Infallible;
+    type Error = Aborted;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, Aborted>>> {
         match self.get_mut() {
             ResponseBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
             ResponseBody::Stream(stream) => stream
                 .shared
                 .poll_chunk(cx)
-                .map(|chunk| chunk.map(|b| Ok(Frame::data(b)))),
+                .map(|chunk| chunk.map(|b| b.map(Frame::data))),
         }
     }
 

@@ -89,7 +89,11 @@ pub(crate) struct Shared {
     service: AtomicWaker,
     committed: AtomicBool,
     registry: Weak<StreamRegistry>,
+    /// Run once, when the stream ends (see [`ResponseStream::on_end`]).
+    on_end: Mutex<Vec<EndCallback>>,
 }
+
+type EndCallback = Box<dyn FnOnce(StreamEnd) + Send>;
 
 struct State {
     status: StatusCode,
@@ -100,6 +104,8 @@ struct State {
     capacity: usize,
     written: u64,
     end: Option<StreamEnd>,
+    /// Set by `abort`: the body fails instead of ending, so the connection is dropped.
+    aborted: bool,
     body: Option<Waker>,
 }
 
@@ -118,6 +124,7 @@ impl ResponseStream {
                     capacity: server.limits().stream_buffer,
                     written: 0,
                     end: None,
+                    aborted: false,
                     body: None,
                 }),
                 room: Notify::new(),
@@ -125,6 +132,7 @@ impl ResponseStream {
                 service: AtomicWaker::new(),
                 committed: AtomicBool::new(false),
                 registry: Arc::downgrade(registry),
+                on_end: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -234,6 +242,23 @@ impl ResponseStream {
         HttpResponse::stream_end()
     }
 
+    /// Ends the stream and drops the connection without delivering what is still queued:
+    /// for a peer that stopped reading, whose queue would otherwise wait forever. Waiters see
+    /// [`StreamEnd::Closed`] (unless the stream had already ended).
+    pub fn abort(&self) {
+        self.shared.end(StreamEnd::Closed, false);
+        let body = {
+            let mut state = self.shared.state.lock();
+            state.aborted = true;
+            state.chunks.clear();
+            state.queued = 0;
+            state.body.take()
+        };
+        if let Some(body) = body {
+            body.wake();
+        }
+    }
+
     /// Whether the stream has ended.
     pub fn is_closed(&self) -> bool {
         self.shared.state.lock().end.is_some()
@@ -255,6 +280,37 @@ impl ResponseStream {
             }
             ended.await;
         }
+    }
+
+    /// Runs `callback` once when the stream ends, with the reason; at once if it already
+    /// ended. It runs on whatever task ends the stream (possibly the connection's, as it
+    /// drops the body), so it must be quick and must not block.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpRequest, HttpResponse};
+    ///
+    /// async fn watched(req: HttpRequest) -> Result<HttpResponse, sisk_core::Error> {
+    ///     let stream = req.response_stream()?;
+    ///     stream.on_end(|reason| println!("stream ended: {reason:?}"));
+    ///     stream.write("hello").await?;
+    ///     Ok(stream.close())
+    /// }
+    /// ```
+    pub fn on_end(&self, callback: impl FnOnce(StreamEnd) + Send + 'static) {
+        let end = {
+            let state = self.shared.state.lock();
+            match state.end {
+                Some(end) => end,
+                None => {
+                    // Registered under the state lock, so `end` cannot slip in between.
+                    self.shared.on_end.lock().push(Box::new(callback));
+                    return;
+                }
+            }
+        };
+        callback(end);
     }
 
     /// Bytes waiting in the queue.
@@ -337,6 +393,10 @@ impl Shared {
         }
         self.room.notify_waiters();
         self.ended.notify_waiters();
+        let callbacks = std::mem::take(&mut *self.on_end.lock());
+        for callback in callbacks {
+            callback(reason);
+        }
     }
 
     pub(crate) fn register_service(&self, waker: &Waker) {
@@ -353,15 +413,18 @@ impl Shared {
         (state.status, std::mem::take(&mut state.headers))
     }
 
-    /// The next chunk for the connection, or the end of the body.
-    pub(crate) fn poll_chunk(&self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+    /// The next chunk for the connection, the end of the body, or `Err` when aborted.
+    pub(crate) fn poll_chunk(&self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Aborted>>> {
         let mut state = self.state.lock();
+        if state.aborted {
+            return Poll::Ready(Some(Err(Aborted)));
+        }
         if let Some(chunk) = state.chunks.pop_front() {
             state.queued -= chunk.len();
             state.written += chunk.len() as u64;
             drop(state);
             self.room.notify_waiters();
-            return Poll::Ready(Some(chunk));
+            return Poll::Ready(Some(Ok(chunk)));
         }
         if state.end.is_some() {
             return Poll::Ready(None);
@@ -374,7 +437,7 @@ impl Shared {
 
     pub(crate) fn is_drained(&self) -> bool {
         let state = self.state.lock();
-        state.end.is_some() && state.chunks.is_empty()
+        state.end.is_some() && state.chunks.is_empty() && !state.aborted
     }
 
     /// The connection let go of the body: whatever it was doing, the peer is no longer read to.
@@ -397,6 +460,11 @@ impl fmt::Debug for ResponseStream {
             .finish_non_exhaustive()
     }
 }
+
+/// The body error that makes hyper drop an aborted stream's connection.
+#[derive(Debug, thiserror::Error)]
+#[error("the response stream was aborted")]
+pub(crate) struct Aborted;
 
 /// The server's open streams, so a shutdown can end them instead of waiting on them forever.
 #[derive(Default)]
