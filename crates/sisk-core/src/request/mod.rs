@@ -282,7 +282,8 @@ impl HttpRequest {
     /// first, then chunks written while the handler goes on running.
     ///
     /// The head is sent at the first write, at [`ResponseStream::commit`], at
-    /// [`ResponseStream::close`], or when the handler returns the response `close` gives.
+    /// [`ResponseStream::close`], or when the handler returns. From this call on, the stream
+    /// is the response: whatever else the handler returns is ignored (with a warning).
     ///
     /// # Errors
     ///
@@ -310,6 +311,11 @@ impl HttpRequest {
         let stream = ResponseStream::new(&self.inner.server);
         *slot = Some(stream.clone());
         Ok(stream)
+    }
+
+    /// Whether reading the body stopped at the limit (the rest is still on the connection).
+    pub(crate) fn body_stopped_at_limit(&self) -> bool {
+        self.inner.body.stopped_at_limit()
     }
 
     /// The stream this request took over, if it did.

@@ -75,9 +75,11 @@ async fn serve(
     let router = server.router();
     let (route, params, fallback) = match router.table.lookup(&parts.method, parts.uri.path()) {
         Lookup::Route { route, params } => (Some(route.clone()), params, Fallback::None),
-        Lookup::AutoOptions { allow } => {
-            (None, RouteParameters::default(), Fallback::Options(allow))
-        }
+        Lookup::AutoOptions { allow, use_cors } => (
+            None,
+            RouteParameters::default(),
+            Fallback::Options { allow, use_cors },
+        ),
         Lookup::MethodNotAllowed { allow } => (
             None,
             RouteParameters::default(),
@@ -99,7 +101,11 @@ async fn serve(
         BodySource::Incoming(body),
         server.clone(),
     );
-    let use_cors = route.as_ref().is_none_or(|r| r.use_cors);
+    let use_cors = match (&route, fallback) {
+        (Some(route), _) => route.use_cors,
+        (None, Fallback::Options { use_cors, .. }) => use_cors,
+        (None, _) => true,
+    };
     let mut res = match route {
         Some(route) => match run_route(route, req.clone()).await {
             Served::Response(res) => res,
@@ -115,20 +121,27 @@ async fn serve(
         }
     }
     if let (true, Some(cors)) = (use_cors, server.cors()) {
-        if let Fallback::Options(allow) = fallback {
+        if let Fallback::Options { allow, .. } = fallback {
             cors.apply_preflight(req.headers(), allow_value(allow), res.headers_mut());
         } else {
             cors.apply(req.headers(), res.headers_mut());
         }
     }
-    to_hyper(res, head_only)
+    let mut out = to_hyper(res, head_only);
+    if req.body_stopped_at_limit() {
+        // hyper closes a connection whose request body was left unread after this answer;
+        // say so, as for a declared length over the limit.
+        out.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    out
 }
 
 /// What answers a request no route takes.
 #[derive(Clone, Copy)]
 enum Fallback {
     None,
-    Options(RouteMethod),
+    Options { allow: RouteMethod, use_cors: bool },
     MethodNotAllowed(RouteMethod),
     NotFound,
     BadPath,
@@ -139,7 +152,7 @@ impl Fallback {
         let router = req.server().router();
         match self {
             Fallback::None => HttpResponse::new(),
-            Fallback::Options(allow) => with_allow(HttpResponse::new(), allow),
+            Fallback::Options { allow, .. } => with_allow(HttpResponse::new(), allow),
             Fallback::MethodNotAllowed(allow) => {
                 let res = match &router.method_not_allowed {
                     Some(handler) => catch_panics(handler(req.clone())).await,
@@ -180,8 +193,10 @@ async fn run_route(route: Arc<CompiledRoute>, req: HttpRequest) -> Served {
     })
     .await
     {
+        // Once a request took its response over, the stream is its response (as in Sisk,
+        // where the event-stream head is set up the moment the source is created).
         Outcome::Done(res) => match req.stream() {
-            Some(stream) if res.is_stream_end() || stream.is_committed() => {
+            Some(stream) => {
                 if !res.is_stream_end() {
                     tracing::warn!(
                         path = req.path(),
@@ -190,10 +205,6 @@ async fn run_route(route: Arc<CompiledRoute>, req: HttpRequest) -> Served {
                 }
                 stream.shared().end(StreamEnd::Closed, true);
                 Served::Stream(stream)
-            }
-            Some(stream) => {
-                stream.shared().end(StreamEnd::Closed, false);
-                Served::Response(res)
             }
             None => Served::Response(res),
         },
