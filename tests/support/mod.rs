@@ -2,6 +2,8 @@
 //! that speak raw HTTP/1.1 (for exact bytes) or go through hyper (HTTP/1.1 and h2c).
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
+pub mod event_stream;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -154,6 +156,23 @@ impl RawConn {
         )
     }
 
+    /// Everything the server sends until it closes the connection (a reset counts as the
+    /// close), within [`PATIENCE`].
+    pub async fn read_to_close(&mut self) -> Vec<u8> {
+        let mut rest = Vec::new();
+        within("the server to close the connection", async {
+            let mut buf = [0u8; 4096];
+            loop {
+                match self.reader.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => rest.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await;
+        rest
+    }
+
     pub fn into_inner(self) -> TcpStream {
         self.reader.into_inner()
     }
@@ -210,4 +229,23 @@ pub async fn get_h2(addr: SocketAddr, path: &str) -> (http::Response<()>, Bytes)
         .expect("h2 body")
         .to_bytes();
     (http::Response::from_parts(parts, ()), bytes)
+}
+
+/// A value a `Fn` handler hands out once, such as one end of a oneshot channel: handlers are
+/// `Fn`, so they cannot move a captured value out without this.
+pub struct TakeOnce<T>(std::sync::Mutex<Option<T>>);
+
+impl<T> TakeOnce<T> {
+    pub fn new(value: T) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Self(std::sync::Mutex::new(Some(value))))
+    }
+
+    /// The value; panics (failing the test) when it was already taken.
+    pub fn take(&self) -> T {
+        self.0
+            .lock()
+            .unwrap()
+            .take()
+            .expect("the value is taken only once")
+    }
 }
