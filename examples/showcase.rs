@@ -1,20 +1,125 @@
 //! The live demo server: `cargo run --release --example showcase`.
 //!
-//! Listens on `SISK_LISTEN` (default `127.0.0.1:5555`) and prints its URL.
+//! Listens on `SISK_LISTEN` (default `127.0.0.1:5555`) and prints its URL. Each route below
+//! is a section of Sisk's "Server Sent Events" page, in Rust; `/` is a small live page built
+//! on the browser's own `EventSource`.
+
+use std::time::Duration;
 
 use sisk::prelude::*;
 
 const PAGE: &str = include_str!("showcase/index.html");
 
-fn router() -> Router {
+/// Seed, "Creating an SSE connection": one message, then the server closes.
+async fn hello(req: HttpRequest) -> Result<HttpResponse, sisk::sse::Error> {
+    let sse = req.get_event_source(None)?;
+    sse.send("Hello, world!");
+    Ok(sse.close())
+}
+
+/// Seed, "Appending headers": a header before the first message.
+async fn headers(req: HttpRequest) -> Result<HttpResponse, sisk::sse::Error> {
+    let sse = req.get_event_source(None)?;
+    sse.append_header("Header-Key", "Header-value")?;
+    sse.send("Hello!");
+    Ok(sse.close())
+}
+
+/// Seed, "Wait-for-fail connections": an identified connection that lives until the client
+/// leaves, it is closed from elsewhere, or `idle_ms` pass without a message.
+async fn connection(req: HttpRequest) -> Result<HttpResponse, sisk::sse::Error> {
+    let id: String = req.route_parameters().get("id")?;
+    let idle_ms: u64 = req.query().get_as("idle_ms")?.unwrap_or(15_000);
+    let sse = req.get_event_source(id.as_str())?;
+    sse.wait_for_fail(Duration::from_millis(idle_ms)).await;
+    Ok(sse.close())
+}
+
+/// Seed, "get by identifier": the body becomes one event on that connection.
+async fn send_to(req: HttpRequest) -> Result<HttpResponse, sisk::sse::Error> {
+    let id: String = req.route_parameters().get("id")?;
+    let mut event = Event::new().data(req.body_text().await?);
+    if let Some(name) = req.query().get("event") {
+        event = event.event(name);
+    }
+    if let Some(event_id) = req.query().get("id") {
+        event = event.id(event_id);
+    }
+    event.validate()?;
+    let taken = match req.event_sources().get_by_identifier(&id) {
+        Some(sse) => sse.send_event(event)?,
+        None => false,
+    };
+    Ok(if taken {
+        HttpResponse::text("sent")
+    } else {
+        HttpResponse::text("no such connection").with_status(StatusCode::NOT_FOUND)
+    })
+}
+
+/// Closes a connection from outside its handler (the browser may reconnect).
+async fn close(req: HttpRequest) -> Result<HttpResponse, sisk::Error> {
+    let id: String = req.route_parameters().get("id")?;
+    Ok(match req.event_sources().get_by_identifier(&id) {
+        Some(sse) => {
+            let _ = sse.close();
+            HttpResponse::text("closed")
+        }
+        None => HttpResponse::text("no such connection").with_status(StatusCode::NOT_FOUND),
+    })
+}
+
+/// Seed: `All()`, as a sorted JSON array of identifiers.
+async fn list(req: HttpRequest) -> HttpResponse {
+    let mut ids: Vec<String> = req
+        .event_sources()
+        .all()
+        .iter()
+        .filter_map(|s| s.identifier().map(str::to_owned))
+        .collect();
+    ids.sort();
+    let json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned());
+    HttpResponse::text(json)
+        .with_header("content-type", "application/json")
+        .unwrap_or_else(HttpResponse::from)
+}
+
+/// Seed, "Ping policy": comment pings every `interval_ms`, then wait for the client to leave.
+async fn ping(req: HttpRequest) -> Result<HttpResponse, sisk::sse::Error> {
+    let interval_ms: u64 = req.query().get_as("interval_ms")?.unwrap_or(5_000);
+    let id = req.query().get("id").map(str::to_owned);
+    let sse = req.get_event_source(id.as_deref())?;
+    sse.with_ping(|ping| {
+        ping.data_message = "ping-message".into();
+        ping.interval = Duration::from_millis(interval_ms.max(1));
+        ping.start();
+    });
+    sse.keep_alive().await;
+    Ok(sse.close())
+}
+
+/// Seed, "Querying connections": the body to every connection whose identifier starts with
+/// `prefix`; answers how many took it.
+async fn broadcast(req: HttpRequest) -> Result<String, sisk::Error> {
+    let prefix = req.query().get("prefix").unwrap_or_default().to_owned();
+    let body = req.body_text().await?;
+    let report = req
+        .event_sources()
+        .broadcast_where(|id| id.starts_with(&prefix), body);
+    Ok(report.delivered.to_string())
+}
+
+pub(crate) fn router() -> Router {
     let mut router = Router::new();
     router += Route::get("/", || async { HttpResponse::html(PAGE) });
-    router += Route::get("/hello/<name>", |req: HttpRequest| async move {
-        format!(
-            "Hello, {}!",
-            req.route_parameters().get_str("name").unwrap_or("world")
-        )
-    });
+    router += Route::get("/sse/hello", hello);
+    router += Route::get("/sse/headers", headers);
+    router += Route::get("/sse/connections", list);
+    router += Route::get("/sse/connections/<id>", connection);
+    router += Route::post("/sse/connections/<id>", send_to);
+    router += Route::delete("/sse/connections/<id>", close);
+    router += Route::get("/sse/ping", ping);
+    router += Route::post("/sse/broadcast", broadcast);
     router
 }
 
@@ -28,6 +133,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let running = server.start().await?;
     println!("sisk showcase listening on {}", running.url());
     tokio::signal::ctrl_c().await?;
-    running.shutdown(std::time::Duration::from_secs(5)).await;
+    running.shutdown(Duration::from_secs(5)).await;
     Ok(())
 }
