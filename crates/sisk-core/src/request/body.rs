@@ -59,6 +59,11 @@ impl RequestBody {
             Err(Failure::Read) => Err(Error::new(Kind::BodyRead)),
         }
     }
+
+    /// Whether a read stopped at the limit, leaving the rest of the body on the connection.
+    pub(crate) fn stopped_at_limit(&self) -> bool {
+        matches!(self.read.get(), Some(Err(Failure::TooLarge)))
+    }
 }
 
 async fn read(incoming: Incoming, limit: u64) -> Result<Bytes, Failure> {

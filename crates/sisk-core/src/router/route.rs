@@ -156,7 +156,11 @@ impl fmt::Debug for Route {
 
 impl fmt::Display for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.method, self.path)?;
+        // An empty method set (a build error) would otherwise print as a lone leading space.
+        if !self.method.is_empty() {
+            write!(f, "{} ", self.method)?;
+        }
+        f.write_str(&self.path)?;
         if let Some(name) = &self.name {
             write!(f, " ({name})")?;
         }

@@ -28,6 +28,9 @@ pub(crate) struct CompiledRoute {
 struct Slot {
     routes: Vec<Arc<CompiledRoute>>,
     methods: RouteMethod,
+    /// Whether a route of the path uses the CORS policy, so that the automatic `OPTIONS`
+    /// answer carries the preflight headers (Sisk: unless the route disables them).
+    use_cors: bool,
 }
 
 /// The route table a built server looks requests up in.
@@ -49,6 +52,7 @@ pub(crate) enum Lookup<'a> {
     /// The path exists, no route takes `OPTIONS`: answered automatically with these methods.
     AutoOptions {
         allow: RouteMethod,
+        use_cors: bool,
     },
     /// The path exists, but no route takes the method.
     MethodNotAllowed {
@@ -144,6 +148,7 @@ impl RouteTable {
                 return Err(collision(existing));
             }
             slot.methods |= route.method;
+            slot.use_cors |= route.use_cors;
             slot.routes.push(route);
             return Ok(());
         }
@@ -157,6 +162,7 @@ impl RouteTable {
         })?;
         self.slots.push(Slot {
             methods: route.method,
+            use_cors: route.use_cors,
             routes: vec![route],
         });
         Ok(())
@@ -187,7 +193,10 @@ impl RouteTable {
                     allow |= RouteMethod::Head;
                 }
                 if *method == Method::OPTIONS {
-                    Lookup::AutoOptions { allow }
+                    Lookup::AutoOptions {
+                        allow,
+                        use_cors: slot.use_cors,
+                    }
                 } else {
                     Lookup::MethodNotAllowed { allow }
                 }

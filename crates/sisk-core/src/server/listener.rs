@@ -87,6 +87,8 @@ pub(super) async fn serve(server: HttpServer, listener: TcpListener, mut shutdow
     let mut connections = JoinSet::new();
     let deadline = loop {
         tokio::select! {
+            // Shutdown first: once it has started, no connection waiting to be accepted is.
+            biased;
             deadline = shutdown.started() => break deadline,
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
@@ -106,8 +108,23 @@ pub(super) async fn serve(server: HttpServer, listener: TcpListener, mut shutdow
                 let service = ConnService::new(server.clone(), peer);
                 let builder = builder.clone();
                 let mut shutdown = shutdown.clone();
+                let first_bytes_timeout = server.limits().header_read_timeout;
                 connections.spawn(async move {
                     let _permit = permit;
+                    // hyper-util reads the first bytes (to tell HTTP/1.1 from HTTP/2) before
+                    // hyper's header read timeout starts, so a client that connects and sends
+                    // nothing would hold its slot forever: it gets the same timeout.
+                    let mut first = [0u8; 1];
+                    tokio::select! {
+                        biased;
+                        _ = shutdown.started() => return,
+                        peeked = tokio::time::timeout(first_bytes_timeout, stream.peek(&mut first)) => {
+                            if peeked.is_err() {
+                                tracing::debug!(%peer, "no request bytes before the header read timeout");
+                                return;
+                            }
+                        }
+                    }
                     let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
                     tokio::pin!(conn);
                     tokio::select! {
