@@ -24,6 +24,13 @@
 //! ```
 
 pub use sisk_core::*;
+pub use sisk_macros::{
+    route, route_delete, route_get, route_patch, route_post, route_put, router_module,
+};
+
+#[doc(hidden)]
+pub mod __private;
+
 /// Server-Sent Events: the whole `sisk-sse` crate (its error type is `sisk::sse::Error`).
 pub use sisk_sse as sse;
 pub use sisk_sse::{
@@ -35,10 +42,14 @@ pub use sisk_sse::{
 pub mod prelude {
     pub use sisk_core::{
         Bytes, Cookie, CorsPolicy, Error, HttpRequest, HttpResponse, HttpServer, IntoResponse,
-        Method, RequestHandler, ResponseStream, Route, RouteMethod, Router, StatusCode, StreamEnd,
+        Method, RequestHandler, ResponseStream, Route, RouteMethod, Router, RouterModule,
+        StatusCode, StreamEnd,
+    };
+    pub use sisk_macros::{
+        route, route_delete, route_get, route_patch, route_post, route_put, router_module,
     };
     pub use sisk_sse::{
-        CloseReason, Event, EventSourceRequestExt, EventSourceServerExt,
-        HttpEventSourceCollection, HttpRequestEventSource, HttpStreamPingPolicy,
+        CloseReason, Event, EventSourceRequestExt, EventSourceServerExt, HttpEventSourceCollection,
+        HttpRequestEventSource, HttpStreamPingPolicy,
     };
 }

@@ -1,8 +1,10 @@
 //! Routing: Sisk's `Router`, `Route`, `RouteMethod` and path syntax, on a `matchit` table.
 
+pub(crate) mod attribute;
 mod cors;
 mod handler;
 mod method;
+mod module;
 mod path;
 mod request_handler;
 mod route;
@@ -12,11 +14,13 @@ use std::fmt;
 use std::ops::AddAssign;
 use std::sync::Arc;
 
+pub use self::attribute::RouteFuture;
 pub(crate) use self::cors::CompiledCors;
 pub use self::cors::CorsPolicy;
 pub(crate) use self::handler::BoxHandler;
 pub use self::handler::{BoxFuture, Handler};
 pub use self::method::RouteMethod;
+pub use self::module::RouterModule;
 pub use self::path::{PathError, PathErrorKind, PathPattern, Segment};
 pub use self::request_handler::{ExecutionMode, RequestHandler};
 pub use self::route::Route;

@@ -1,0 +1,6 @@
+use sisk::prelude::*;
+
+#[route_get("/")]
+struct Index;
+
+fn main() {}
