@@ -265,3 +265,46 @@ async fn a_failed_ping_ends_the_source() {
     })
     .await;
 }
+
+/// A source opened while the server is already shutting down ends at once with `Shutdown`,
+/// so it cannot hold the shutdown until its deadline.
+#[tokio::test]
+async fn a_source_opened_during_shutdown_ends_with_shutdown() {
+    let (gate_tx, gate_rx) = tokio::sync::oneshot::channel::<()>();
+    let gate = Arc::new(Mutex::new(Some(gate_rx)));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (started_tx, mut started) = mpsc::unbounded_channel::<()>();
+    let mut router = Router::new();
+    router += Route::get("/late", move |req: HttpRequest| {
+        let gate = gate.lock().unwrap().take().expect("one request");
+        let (tx, started_tx) = (tx.clone(), started_tx.clone());
+        async move {
+            started_tx.send(()).ok();
+            gate.await.ok();
+            let sse = req.get_event_source("late")?;
+            tx.send(sse.keep_alive().await).ok();
+            Ok::<_, sisk::sse::Error>(sse.close())
+        }
+    });
+    let server = start(router).await;
+    let addr = server.local_addr();
+    let mut conn = RawConn::connect(addr).await;
+    conn.send(b"GET /late HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    within("the handler to start", started.recv()).await;
+    let shutdown = tokio::spawn(server.shutdown(Duration::from_secs(60)));
+    // Shutdown has started once the listener refuses new connections.
+    within("the listener to close", async {
+        while tokio::net::TcpStream::connect(addr).await.is_ok() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    gate_tx.send(()).unwrap();
+    assert_eq!(
+        within("the handler", rx.recv()).await,
+        Some(CloseReason::Shutdown)
+    );
+    within("shutdown, long before its deadline", shutdown)
+        .await
+        .unwrap();
+}

@@ -111,41 +111,6 @@ pub fn normalise_line_endings(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_the_spec_examples() {
-        let mut p = EventStreamParser::new();
-        let events = p.feed(b"data: YHOO\ndata: +2\ndata: 10\n\n: test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n");
-        let data: Vec<_> = events.iter().map(|e| e.data.as_str()).collect();
-        assert_eq!(
-            data,
-            [
-                "YHOO\n+2\n10",
-                "first event",
-                "second event",
-                " third event"
-            ]
-        );
-        assert_eq!(events[1].last_event_id, "1");
-        assert_eq!(events[2].last_event_id, "");
-        assert_eq!(p.comments, [" test stream"]);
-    }
-
-    #[test]
-    fn handles_crlf_split_across_feeds_and_ignores_dataless_events() {
-        let mut p = EventStreamParser::new();
-        assert!(p.feed(b"event: x\r").is_empty());
-        assert!(p.feed(b"\n\r\n").is_empty());
-        let events = p.feed(b"data\n\ndata:a\rdata:b\r\r");
-        assert_eq!(events.len(), 2);
-        assert_eq!(events[0].data, "");
-        assert_eq!(events[1].data, "a\nb");
-    }
-}
-
 /// An SSE client over one raw HTTP/1.1 connection: the response head, then events as the
 /// parser delivers them (and the raw chunks, for exact-byte checks).
 pub struct SseClient {
@@ -201,5 +166,40 @@ impl SseClient {
             events.push(event);
         }
         events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_spec_examples() {
+        let mut p = EventStreamParser::new();
+        let events = p.feed(b"data: YHOO\ndata: +2\ndata: 10\n\n: test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n");
+        let data: Vec<_> = events.iter().map(|e| e.data.as_str()).collect();
+        assert_eq!(
+            data,
+            [
+                "YHOO\n+2\n10",
+                "first event",
+                "second event",
+                " third event"
+            ]
+        );
+        assert_eq!(events[1].last_event_id, "1");
+        assert_eq!(events[2].last_event_id, "");
+        assert_eq!(p.comments, [" test stream"]);
+    }
+
+    #[test]
+    fn handles_crlf_split_across_feeds_and_ignores_dataless_events() {
+        let mut p = EventStreamParser::new();
+        assert!(p.feed(b"event: x\r").is_empty());
+        assert!(p.feed(b"\n\r\n").is_empty());
+        let events = p.feed(b"data\n\ndata:a\rdata:b\r\r");
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].data, "");
+        assert_eq!(events[1].data, "a\nb");
     }
 }

@@ -194,9 +194,12 @@ impl ResponseStream {
         if state.end.is_some() {
             return Err(Error::new(Kind::StreamClosed));
         }
-        self.shared.commit_locked(&mut state);
+        let tracked = self.shared.commit_locked(&mut state);
         drop(state);
         self.shared.service.wake();
+        if !tracked {
+            self.shared.end(StreamEnd::Shutdown, false);
+        }
         Ok(())
     }
 
@@ -334,12 +337,14 @@ impl ResponseStream {
 }
 
 impl Shared {
-    fn commit_locked(self: &Arc<Self>, state: &mut State) {
+    /// Marks the head committed and tracks the stream for shutdown. Returns `false` when
+    /// the server is shutting down: the caller ends the stream once the lock is released.
+    fn commit_locked(self: &Arc<Self>, state: &mut State) -> bool {
         state.committed = true;
         self.committed.store(true, Ordering::Release);
-        if let Some(registry) = self.registry.upgrade() {
-            registry.insert(self);
-        }
+        self.registry
+            .upgrade()
+            .is_none_or(|registry| registry.insert(self))
     }
 
     fn try_write(self: &Arc<Self>, chunk: Bytes) -> Result<(), TryWriteError> {
@@ -351,9 +356,7 @@ impl Shared {
             return Err(TryWriteError::Full);
         }
         let newly_committed = !state.committed;
-        if newly_committed {
-            self.commit_locked(&mut state);
-        }
+        let tracked = !newly_committed || self.commit_locked(&mut state);
         state.queued += chunk.len();
         state.chunks.push_back(chunk);
         let body = state.body.take();
@@ -363,6 +366,10 @@ impl Shared {
         }
         if newly_committed {
             self.service.wake();
+        }
+        if !tracked {
+            // Committed during shutdown: this chunk is still delivered, then the stream ends.
+            self.end(StreamEnd::Shutdown, false);
         }
         Ok(())
     }
@@ -377,7 +384,8 @@ impl Shared {
         state.end = Some(reason);
         let newly_committed = commit && !state.committed;
         if newly_committed {
-            self.commit_locked(&mut state);
+            // Ending anyway: whether shutdown tracks it no longer matters.
+            let _ = self.commit_locked(&mut state);
         }
         if reason == StreamEnd::Disconnected {
             state.chunks.clear();
@@ -471,6 +479,8 @@ pub(crate) struct Aborted;
 pub(crate) struct StreamRegistry {
     streams: Mutex<HashMap<u64, Weak<Shared>>>,
     next: AtomicU64,
+    /// Set by `shutdown_all`: a stream committed afterwards ends at once.
+    closing: AtomicBool,
 }
 
 impl StreamRegistry {
@@ -478,24 +488,29 @@ impl StreamRegistry {
         self.next.fetch_add(1, Ordering::Relaxed)
     }
 
-    fn insert(&self, stream: &Arc<Shared>) {
-        self.streams
-            .lock()
-            .insert(stream.id, Arc::downgrade(stream));
+    /// Tracks a committed stream; `false` when the server is shutting down (the caller then
+    /// ends the stream).
+    fn insert(&self, stream: &Arc<Shared>) -> bool {
+        let mut streams = self.streams.lock();
+        if self.closing.load(Ordering::Acquire) {
+            return false;
+        }
+        streams.insert(stream.id, Arc::downgrade(stream));
+        true
     }
 
     fn remove(&self, id: u64) {
         self.streams.lock().remove(&id);
     }
 
-    /// Ends every open stream with [`StreamEnd::Shutdown`].
+    /// Ends every open stream with [`StreamEnd::Shutdown`], and every stream committed from
+    /// now on as soon as it is.
     pub(crate) fn shutdown_all(&self) {
-        let streams: Vec<_> = self
-            .streams
-            .lock()
-            .drain()
-            .filter_map(|(_, s)| s.upgrade())
-            .collect();
+        let streams: Vec<_> = {
+            let mut streams = self.streams.lock();
+            self.closing.store(true, Ordering::Release);
+            streams.drain().filter_map(|(_, s)| s.upgrade()).collect()
+        };
         for stream in streams {
             stream.end(StreamEnd::Shutdown, true);
         }

@@ -97,7 +97,8 @@ impl HttpServer {
         &self.inner.limits
     }
 
-    /// How many response streams are open (taken over and not yet ended).
+    /// How many response streams a connection still carries: committed, and not yet fully
+    /// sent or dropped (an ended stream counts until its last queued bytes are out).
     pub fn open_streams(&self) -> usize {
         self.inner.streams.len()
     }
