@@ -122,7 +122,7 @@ impl RouteArgs {
             Meta::Path(_) => parse(TokenStream::new()),
             Meta::List(list) => parse(list.tokens.clone()),
             Meta::NameValue(nv) => Err(syn::Error::new_spanned(
-                &nv.eq_token,
+                nv.eq_token,
                 format!("expected `#[{}(\"/path\")]`, not `=`", flavor.attr_name()),
             )),
         }
