@@ -53,3 +53,8 @@ pub mod prelude {
         HttpRequestEventSource, HttpStreamPingPolicy,
     };
 }
+
+/// Compiles every Rust snippet of the README as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
