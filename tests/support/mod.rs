@@ -3,6 +3,7 @@
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
 pub mod event_stream;
+pub mod system;
 
 use std::net::SocketAddr;
 use std::time::Duration;
