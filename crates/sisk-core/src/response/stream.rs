@@ -361,12 +361,7 @@ impl Shared {
         state.chunks.push_back(chunk);
         let body = state.body.take();
         drop(state);
-        if let Some(body) = body {
-            body.wake();
-        }
-        if newly_committed {
-            self.service.wake();
-        }
+        self.wake(body, newly_committed);
         if !tracked {
             // Committed during shutdown: this chunk is still delivered, then the stream ends.
             self.end(StreamEnd::Shutdown, false);
@@ -393,17 +388,23 @@ impl Shared {
         }
         let body = state.body.take();
         drop(state);
-        if let Some(body) = body {
-            body.wake();
-        }
-        if newly_committed {
-            self.service.wake();
-        }
+        self.wake(body, newly_committed);
         self.room.notify_waiters();
         self.ended.notify_waiters();
         let callbacks = std::mem::take(&mut *self.on_end.lock());
         for callback in callbacks {
             callback(reason);
+        }
+    }
+
+    /// Wakes the body (a chunk or the end is ready) and, after a commit, the service future
+    /// waiting to send the head. Called with the state lock released.
+    fn wake(&self, body: Option<Waker>, committed: bool) {
+        if let Some(body) = body {
+            body.wake();
+        }
+        if committed {
+            self.service.wake();
         }
     }
 
