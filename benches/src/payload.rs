@@ -32,10 +32,18 @@ pub fn encode(seq: u32, sent_us: u64) -> String {
     text
 }
 
-/// The sequence number and post time of a payload made by [`encode`]; `None` for any other
-/// data (warm-up and probe events).
+/// The payload of broadcast `seq` padded with `.` to `len` bytes (at least [`PAYLOAD_LEN`]),
+/// for the stalled-client phase.
+pub fn encode_padded(seq: u32, sent_us: u64, len: usize) -> String {
+    let mut text = encode(seq, sent_us);
+    text.extend(std::iter::repeat_n('.', len.saturating_sub(text.len())));
+    text
+}
+
+/// The sequence number and post time of a payload made by [`encode`] or [`encode_padded`];
+/// `None` for any other data (warm-up and probe events).
 pub fn decode(data: &[u8]) -> Option<(u32, u64)> {
-    if data.len() != PAYLOAD_LEN || !data.starts_with(PREFIX) {
+    if data.len() < PAYLOAD_LEN || !data.starts_with(PREFIX) {
         return None;
     }
     let seq = parse_decimal(data.get(4..12)?)?;
@@ -64,8 +72,16 @@ mod tests {
     }
 
     #[test]
+    fn padded_payloads_decode_too() {
+        let text = encode_padded(7, 99, 16 * 1024);
+        assert_eq!(text.len(), 16 * 1024);
+        assert_eq!(decode(text.as_bytes()), Some((7, 99)));
+    }
+
+    #[test]
     fn other_data_is_not_a_payload() {
         assert_eq!(decode(b"warmup"), None);
         assert_eq!(decode(&[b'x'; 64]), None);
+        assert_eq!(decode(&encode(1, 2).as_bytes()[..63]), None);
     }
 }

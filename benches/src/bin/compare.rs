@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release -p sisk-benches --bin compare -- --clients 1000 [--runs 5]
 //!     [--broadcasts 200] [--hello-requests 100000] [--servers axum,hyper,sisk]
-//!     [--threads 1] [--no-build] [--out reports.jsonl]
+//!     [--stalled 100] [--threads 1] [--no-build] [--out reports.jsonl]
 //! ```
 //!
 //! It builds the three servers (the axum and hyper baselines of this crate, and the root
@@ -37,6 +37,7 @@ fn main() {
     let hello_requests: u64 = args.get("hello-requests", 100_000);
     let threads: usize = args.get("threads", 1);
     let patience: u64 = args.get("patience-secs", 60);
+    let stalled: usize = args.get("stalled", 100);
     let wanted = args
         .value("servers")
         .unwrap_or("axum,hyper,sisk")
@@ -104,13 +105,15 @@ fn main() {
                 (block + 1).to_string(),
                 "--patience-secs".to_owned(),
                 patience.to_string(),
+                "--stalled".to_owned(),
+                stalled.to_string(),
             ];
             match measure(server, &loadgen, &loadgen_args) {
                 Ok((report, line)) => {
                     eprintln!(
                         "run {}/{runs} {:>5}: idle {:>6.0} B/conn, {:>9.0} ev/s, {:>5.0} ns/ev \
                          ({:.0}% kernel, loadgen {:.2} cores), p50 {:>6.1} ms, p99 {:>6.1} ms, \
-                         hello {:>5.0} ns/req{}",
+                         hello {:>5.0} ns/req, stalled +{:.0} KiB/client{}",
                         run + 1,
                         server.name,
                         report.idle_bytes_per_conn,
@@ -121,12 +124,14 @@ fn main() {
                         report.latency_p50_ms,
                         report.latency_p99_ms,
                         report.cpu_ns_per_hello,
+                        report.stall_rss_per_client / 1024.0,
                         if report.is_correct() {
                             String::new()
                         } else {
                             format!(
                                 "  INCORRECT: lost {}, disordered {}, cut {}, mismatches {}, \
-                                 removal {}, connected {}/{}, hello errors {}",
+                                 removal {}, connected {}/{}, hello errors {}, \
+                                 stalled phase: reader lost {}",
                                 report.lost_events,
                                 report.disordered_events,
                                 report.cut_streams,
@@ -134,7 +139,8 @@ fn main() {
                                 report.removal_ok,
                                 report.connected,
                                 report.clients,
-                                report.hello_errors
+                                report.hello_errors,
+                                report.stall_reader_lost
                             )
                         }
                     );
@@ -334,6 +340,13 @@ fn print_table(servers: &[Server], results: &[Vec<Report>], clients: usize, broa
                 bound: 1.05,
                 at_most: true,
             }),
+            higher_is_better: Some(false),
+        },
+        Row {
+            label: "server RSS growth per stalled client (8 MiB posted to each)",
+            figure: |r| r.stall_rss_per_client,
+            format: |v| format!("{:.0} KiB", v / 1024.0),
+            target: None,
             higher_is_better: Some(false),
         },
         Row {

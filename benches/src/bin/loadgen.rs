@@ -5,6 +5,7 @@
 //! loadgen --addr 127.0.0.1:3000 --pid 1234 --clients 1000 --broadcasts 200 \
 //!         [--hello-requests 100000] [--hello-connections 64] [--threads 1] \
 //!         [--source-block 1] [--patience-secs 60]
+//!         [--stalled 0] [--stall-posts 512] [--stall-payload 16384]
 //! ```
 //!
 //! Without `--pid` the memory and CPU figures stay 0. Exits with status 2 when the run was
@@ -32,6 +33,9 @@ fn main() {
     config.per_source = args.get("per-source", config.per_source);
     config.connect_concurrency = args.get("connect-concurrency", config.connect_concurrency);
     config.patience = Duration::from_secs(args.get("patience-secs", 60));
+    config.stalled = args.get("stalled", config.stalled);
+    config.stall_posts = args.get("stall-posts", config.stall_posts);
+    config.stall_payload = args.get("stall-payload", config.stall_payload);
     let threads: usize = args.get("threads", 1);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -100,6 +104,17 @@ fn summarize(r: &Report) {
         "hello: {} ok, {} errors, {:.0} req/s, {:.0} ns server CPU/request",
         r.hello_completed, r.hello_errors, r.hello_rps, r.cpu_ns_per_hello
     );
+    if r.stalled > 0 {
+        eprintln!(
+            "stalled: {} clients, {} KiB posted to each, server RSS +{:.0} KiB per stalled \
+             client, last broadcast reached {}, reading client lost {}",
+            r.stalled,
+            r.stall_bytes_posted / 1024,
+            r.stall_rss_per_client / 1024.0,
+            r.stall_last_count,
+            r.stall_reader_lost
+        );
+    }
     for error in &r.errors {
         eprintln!("client error: {error}");
     }

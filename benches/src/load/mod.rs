@@ -17,6 +17,11 @@
 //!    the others.
 //! 6. **`GET /hello`.** A fixed number of requests over 64 keep-alive connections; server
 //!    CPU per request.
+//! 7. **Stalled clients** (with `stalled > 0`). That many streams stop reading after their
+//!    head while one client keeps reading; large payloads are posted until far more than
+//!    the kernel's socket buffers hold has been sent to each. The server's RSS growth per
+//!    stalled client must stay bounded (far below what was posted to it), and the reading
+//!    client must still get every event, in order.
 
 pub mod http;
 
@@ -60,6 +65,12 @@ pub struct Config {
     pub settle: Duration,
     /// Longest wait for any phase to complete (connecting, delivering, removal).
     pub patience: Duration,
+    /// Clients that stop reading in the stalled-client phase (0 skips it).
+    pub stalled: usize,
+    /// Broadcasts posted in the stalled-client phase.
+    pub stall_posts: u32,
+    /// Payload size of those broadcasts, bytes.
+    pub stall_payload: usize,
 }
 
 impl Config {
@@ -77,6 +88,9 @@ impl Config {
             connect_concurrency: 256,
             settle: Duration::from_secs(1),
             patience: Duration::from_secs(60),
+            stalled: 0,
+            stall_posts: 512,
+            stall_payload: 16 * 1024,
         }
     }
 }
@@ -148,6 +162,21 @@ pub struct Report {
     pub hello_rps: f64,
     /// Server CPU per `GET /hello`, nanoseconds.
     pub cpu_ns_per_hello: f64,
+    /// Clients that stalled in the stalled-client phase (0: phase skipped).
+    #[serde(default)]
+    pub stalled: usize,
+    /// Bytes posted to each stream in that phase.
+    #[serde(default)]
+    pub stall_bytes_posted: u64,
+    /// Server RSS growth during that phase per stalled client, bytes.
+    #[serde(default)]
+    pub stall_rss_per_client: f64,
+    /// What the last broadcast of that phase reported.
+    #[serde(default)]
+    pub stall_last_count: u64,
+    /// Events the reading client missed or got out of order in that phase.
+    #[serde(default)]
+    pub stall_reader_lost: u64,
     /// The first errors clients met (a few, for the log).
     pub errors: Vec<String>,
 }
@@ -164,6 +193,7 @@ impl Report {
             && self.post_count_mismatches == 0
             && self.removal_ok
             && self.hello_errors == 0
+            && self.stall_reader_lost == 0
     }
 }
 
@@ -360,5 +390,73 @@ pub async fn run(config: &Config) -> std::io::Result<Report> {
             report.cpu_ns_per_hello = after.cpu_since(&before) as f64 / outcome.completed as f64;
         }
     }
+    if config.stalled > 0 {
+        stall_phase(config, n + 1 + config.hello_connections.max(1), &mut report).await?;
+    }
     Ok(report)
+}
+
+/// Phase 7: `config.stalled` streams stop reading while one keeps reading; sources from
+/// index `base` on.
+async fn stall_phase(config: &Config, base: usize, report: &mut Report) -> std::io::Result<()> {
+    let source = |i: usize| http::source_ip(config.source_block, base + i, config.per_source);
+    let stalled_count = config.stalled;
+    let mut stalled = Vec::with_capacity(stalled_count);
+    for j in 0..stalled_count {
+        match sse::open_stalled(config.addr, source(j)).await {
+            Ok(stream) => stalled.push(stream),
+            Err(err) if report.errors.len() < 5 => report.errors.push(format!("stalled: {err}")),
+            Err(_) => {}
+        }
+    }
+    let shared = Arc::new(sse::Shared::new(1, config.stall_posts));
+    let (keep_tx, keep_rx) = watch::channel(usize::MAX);
+    let reader = tokio::spawn(sse::run(
+        0,
+        config.addr,
+        source(stalled_count),
+        shared.clone(),
+        Arc::new(Semaphore::new(1)),
+        keep_rx,
+    ));
+    wait_until(config.patience, || {
+        shared.settled.load(Ordering::Relaxed) == 1
+    })
+    .await;
+    let mut control = http::Conn::new(http::connect(config.addr, source(stalled_count + 1)).await?);
+    let expected = stalled.len() as u64 + 1;
+    let registered = Instant::now();
+    while parse_count(&control.request("POST", "/broadcast", b"probe").await?) < Some(expected)
+        && registered.elapsed() < config.patience
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let before = sample(config.pid);
+    for seq in 0..config.stall_posts {
+        let body = payload::encode_padded(seq, payload::now_us(), config.stall_payload);
+        let res = control
+            .request("POST", "/broadcast", body.as_bytes())
+            .await?;
+        report.stall_last_count = parse_count(&res).unwrap_or(u64::MAX);
+    }
+    wait_until(config.patience, || {
+        shared.finished.load(Ordering::Relaxed) == 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = sample(config.pid);
+    report.stalled = stalled.len();
+    report.stall_bytes_posted = u64::from(config.stall_posts) * config.stall_payload as u64;
+    if !stalled.is_empty() {
+        report.stall_rss_per_client =
+            after.rss_bytes.saturating_sub(before.rss_bytes) as f64 / stalled.len() as f64;
+    }
+    drop(stalled);
+    drop(control);
+    let _ = keep_tx.send(0);
+    let outcome = reader.await.unwrap_or_default();
+    report.stall_reader_lost = u64::from(config.stall_posts.saturating_sub(outcome.in_order))
+        + outcome.disorder
+        + u64::from(!outcome.connected || outcome.cut);
+    Ok(())
 }

@@ -111,6 +111,21 @@ impl Reader<'_> {
     }
 }
 
+/// Opens a stream and returns its socket once the head arrived, for a client that will never
+/// read from it again (the stalled-client phase).
+pub(crate) async fn open_stalled(
+    addr: SocketAddr,
+    source: std::net::IpAddr,
+) -> std::io::Result<tokio::net::TcpStream> {
+    let mut conn = Conn::new(http::connect(addr, source).await?);
+    conn.send("GET", "/sse", b"").await?;
+    let head = conn.read_head().await?;
+    if head.status != 200 {
+        return Err(std::io::Error::other(format!("status {}", head.status)));
+    }
+    Ok(conn.into_parts().0)
+}
+
 /// Runs client `index`: connects (holding a `connecting` permit until the head arrives),
 /// then reads until `keep` drops to `index` or below, or the stream ends.
 pub(crate) async fn run(
