@@ -61,8 +61,11 @@ pub(crate) struct Inner {
     sent: AtomicU64,
     /// When the source was made; `last_frame` counts from here.
     epoch: Instant,
-    /// Nanoseconds after `epoch` of the last frame the application sent (pings excluded).
+    /// Nanoseconds after `epoch` of the last frame the application sent (pings excluded),
+    /// recorded only while an idle wait runs: the clock is not read on every send.
     last_frame: AtomicU64,
+    /// `wait_for_fail(idle)` calls in progress.
+    idle_waiters: AtomicUsize,
     pub(crate) ping: Mutex<PingState>,
     slow_policy: Mutex<Option<SlowClientPolicy>>,
 }
@@ -113,6 +116,7 @@ impl HttpRequestEventSource {
             sent: AtomicU64::new(0),
             epoch: Instant::now(),
             last_frame: AtomicU64::new(0),
+            idle_waiters: AtomicUsize::new(0),
             ping: Mutex::new(PingState::default()),
             slow_policy: Mutex::new(None),
         });
@@ -391,7 +395,7 @@ impl Inner {
 
     fn sent(&self, len: u64, kind: FrameKind) {
         self.sent.fetch_add(len, Ordering::Relaxed);
-        if kind == FrameKind::Application {
+        if kind == FrameKind::Application && self.idle_waiters.load(Ordering::Acquire) > 0 {
             let nanos = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
             self.last_frame.store(nanos, Ordering::Relaxed);
         }
@@ -403,7 +407,36 @@ impl Inner {
 
     async fn wait(self: &Arc<Self>, idle: Option<Duration>) -> CloseReason {
         let _ = self.stream.commit();
+        let Some(idle) = idle else {
+            return self.ended().await;
+        };
+        self.idle_waiters.fetch_add(1, Ordering::AcqRel);
+        // Frames sent before this call do not matter: the idle period starts now at the
+        // earliest.
         let started = Instant::now();
+        let reason = loop {
+            let ended = self.ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            if let Some(reason) = self.end.get() {
+                break *reason;
+            }
+            let deadline = self.last_frame_at().max(started) + idle;
+            if Instant::now() >= deadline {
+                self.finish(CloseReason::IdleTimeout);
+                continue;
+            }
+            tokio::select! {
+                () = &mut ended => {}
+                () = tokio::time::sleep_until(deadline) => {}
+            }
+        };
+        self.idle_waiters.fetch_sub(1, Ordering::AcqRel);
+        reason
+    }
+
+    /// Resolves once the source has ended, with the reason.
+    async fn ended(&self) -> CloseReason {
         loop {
             let ended = self.ended.notified();
             tokio::pin!(ended);
@@ -411,20 +444,7 @@ impl Inner {
             if let Some(reason) = self.end.get() {
                 return *reason;
             }
-            match idle {
-                None => ended.await,
-                Some(idle) => {
-                    let deadline = self.last_frame_at().max(started) + idle;
-                    if Instant::now() >= deadline {
-                        self.finish(CloseReason::IdleTimeout);
-                        continue;
-                    }
-                    tokio::select! {
-                        () = &mut ended => {}
-                        () = tokio::time::sleep_until(deadline) => {}
-                    }
-                }
-            }
+            ended.await;
         }
     }
 

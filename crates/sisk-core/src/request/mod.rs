@@ -2,6 +2,7 @@
 
 mod bag;
 pub(crate) mod body;
+pub(crate) mod compact;
 mod params;
 
 use std::fmt;
@@ -17,6 +18,7 @@ use self::body::{BodySource, RequestBody};
 pub use self::params::{Query, RouteParameters};
 use crate::error::{Error, Kind};
 use crate::response::stream::ResponseStream;
+use crate::router::table::CompiledRoute;
 use crate::HttpServer;
 
 /// An HTTP request, as a handler sees it (Sisk's `HttpRequest`).
@@ -54,7 +56,7 @@ struct Inner {
     version: Version,
     headers: HeaderMap,
     params: RouteParameters,
-    route_name: Option<String>,
+    route: Option<Arc<CompiledRoute>>,
     peer: SocketAddr,
     id: u64,
     query: OnceLock<Query>,
@@ -73,7 +75,7 @@ pub(crate) struct RequestParts {
     pub(crate) version: Version,
     pub(crate) headers: HeaderMap,
     pub(crate) params: RouteParameters,
-    pub(crate) route_name: Option<String>,
+    pub(crate) route: Option<Arc<CompiledRoute>>,
     pub(crate) peer: SocketAddr,
 }
 
@@ -87,7 +89,7 @@ impl HttpRequest {
                 version: parts.version,
                 headers: parts.headers,
                 params: parts.params,
-                route_name: parts.route_name,
+                route: parts.route,
                 peer: parts.peer,
                 id: server.next_request_id(),
                 query: OnceLock::new(),
@@ -130,7 +132,7 @@ impl HttpRequest {
                 version: parts.version,
                 headers: parts.headers,
                 params: RouteParameters::default(),
-                route_name: None,
+                route: None,
                 peer: SocketAddr::from(([127, 0, 0, 1], 0)),
             },
             BodySource::Bytes(body),
@@ -200,7 +202,7 @@ impl HttpRequest {
 
     /// The name of the matched route, if it has one.
     pub fn route_name(&self) -> Option<&str> {
-        self.inner.route_name.as_deref()
+        self.inner.route.as_ref().and_then(|r| r.name.as_deref())
     }
 
     /// The request cookies, in order (Sisk's `Cookies`).
@@ -310,6 +312,9 @@ impl HttpRequest {
         }
         let stream = ResponseStream::new(&self.inner.server);
         *slot = Some(stream.clone());
+        if let Some(route) = &self.inner.route {
+            route.mark_streaming();
+        }
         Ok(stream)
     }
 

@@ -59,7 +59,9 @@ impl Body for ResponseBody {
     fn is_end_stream(&self) -> bool {
         match self {
             ResponseBody::Full(bytes) => bytes.is_none(),
-            ResponseBody::Stream(stream) => stream.shared.is_drained(),
+            // Always "maybe more": hyper asks after every frame, and the answer would cost a
+            // lock each time; the end is found by the next poll instead.
+            ResponseBody::Stream(_) => false,
         }
     }
 

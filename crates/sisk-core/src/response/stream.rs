@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
 
@@ -83,6 +83,9 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     /// Wakes writers waiting for room (and tells them when the stream ends).
     room: Notify,
+    /// Writers waiting in `write`; the body notifies `room` only when one waits, so the
+    /// common path (nobody waits) takes no extra lock per chunk.
+    room_waiters: AtomicUsize,
     /// Wakes tasks waiting in `closed()`.
     ended: Notify,
     /// The service future of the request, waiting to learn that the head is committed.
@@ -128,6 +131,7 @@ impl ResponseStream {
                     body: None,
                 }),
                 room: Notify::new(),
+                room_waiters: AtomicUsize::new(0),
                 ended: Notify::new(),
                 service: AtomicWaker::new(),
                 committed: AtomicBool::new(false),
@@ -225,16 +229,25 @@ impl ResponseStream {
     /// [`Error::is_stream_closed`] when the stream has ended (before or while waiting).
     pub async fn write(&self, chunk: impl Into<Bytes>) -> Result<(), Error> {
         let chunk = chunk.into();
-        loop {
+        match self.shared.try_write(chunk.clone()) {
+            Ok(()) => return Ok(()),
+            Err(TryWriteError::Closed) => return Err(Error::new(Kind::StreamClosed)),
+            Err(TryWriteError::Full) => {}
+        }
+        // Counted before the retry, so a chunk the body takes after it sees a waiter.
+        self.shared.room_waiters.fetch_add(1, Ordering::SeqCst);
+        let result = loop {
             let room = self.shared.room.notified();
             tokio::pin!(room);
             room.as_mut().enable();
             match self.shared.try_write(chunk.clone()) {
-                Ok(()) => return Ok(()),
-                Err(TryWriteError::Closed) => return Err(Error::new(Kind::StreamClosed)),
+                Ok(()) => break Ok(()),
+                Err(TryWriteError::Closed) => break Err(Error::new(Kind::StreamClosed)),
                 Err(TryWriteError::Full) => room.await,
             }
-        }
+        };
+        self.shared.room_waiters.fetch_sub(1, Ordering::SeqCst);
+        result
     }
 
     /// Ends the stream from the server side and returns the response the handler returns
@@ -432,7 +445,9 @@ impl Shared {
             state.queued -= chunk.len();
             state.written += chunk.len() as u64;
             drop(state);
-            self.room.notify_waiters();
+            if self.room_waiters.load(Ordering::SeqCst) > 0 {
+                self.room.notify_waiters();
+            }
             return Poll::Ready(Some(Ok(chunk)));
         }
         if state.end.is_some() {
@@ -442,11 +457,6 @@ impl Shared {
             state.body = Some(cx.waker().clone());
         }
         Poll::Pending
-    }
-
-    pub(crate) fn is_drained(&self) -> bool {
-        let state = self.state.lock();
-        state.end.is_some() && state.chunks.is_empty() && !state.aborted
     }
 
     /// The connection let go of the body: whatever it was doing, the peer is no longer read to.

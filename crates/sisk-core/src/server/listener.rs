@@ -72,6 +72,10 @@ fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_buf_size(limits.max_header_bytes)
+        // Flatten queued body frames into one buffer: every event a stream queued while the
+        // socket was busy goes out in one write (hyper's vectored mode caps a write at 16
+        // buffers, about five chunked frames), and each event stays its own HTTP chunk.
+        .writev(false)
         .keep_alive(true);
     builder
         .http2()

@@ -17,6 +17,7 @@ use hyper::body::Incoming;
 use super::HttpServer;
 use crate::error::{Error, Kind};
 use crate::request::body::BodySource;
+use crate::request::compact::compact;
 use crate::request::{RequestParts, RouteParameters};
 use crate::response::body::{ResponseBody, StreamBody};
 use crate::response::stream::StreamEnd;
@@ -88,14 +89,18 @@ async fn serve(
         Lookup::NotFound => (None, RouteParameters::default(), Fallback::NotFound),
         Lookup::BadPath => (None, RouteParameters::default(), Fallback::BadPath),
     };
+    let (mut uri, mut headers) = (parts.uri, parts.headers);
+    if route.as_ref().is_some_and(|r| r.streams()) || accepts_event_stream(&headers) {
+        compact(&mut uri, &mut headers);
+    }
     let req = HttpRequest::new(
         RequestParts {
             method: parts.method,
-            uri: parts.uri,
+            uri,
             version: parts.version,
-            headers: parts.headers,
+            headers,
             params,
-            route_name: route.as_ref().and_then(|r| r.name.clone()),
+            route: route.clone(),
             peer,
         },
         BodySource::Incoming(body),
@@ -135,6 +140,14 @@ async fn serve(
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     out
+}
+
+/// Whether the client asks for an event stream (as every `EventSource` does): its request
+/// will likely live as long as the connection.
+fn accepts_event_stream(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"))
 }
 
 /// What answers a request no route takes.
