@@ -81,8 +81,8 @@ impl Conn {
         }
     }
 
-    /// Sends a request; `body` is sent with its `Content-Length` when not empty or when the
-    /// method is POST.
+    /// Sends a request: a GET without a body (`GET /sse` with the headers a browser's
+    /// `EventSource` sends), any other method with `body` and its `Content-Length`.
     ///
     /// # Errors
     ///
@@ -93,7 +93,10 @@ impl Conn {
         req.push(b' ');
         req.extend_from_slice(path.as_bytes());
         req.extend_from_slice(b" HTTP/1.1\r\nHost: bench\r\n");
-        if method == "GET" {
+        if method == "GET" && path == "/sse" {
+            // What a browser's `EventSource` sends.
+            req.extend_from_slice(b"Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n");
+        } else if method == "GET" {
             req.extend_from_slice(b"Accept: */*\r\n\r\n");
         } else {
             req.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
