@@ -2,7 +2,6 @@
 
 mod bag;
 pub(crate) mod body;
-pub(crate) mod compact;
 mod params;
 
 use std::fmt;
@@ -312,9 +311,6 @@ impl HttpRequest {
         }
         let stream = ResponseStream::new(&self.inner.server);
         *slot = Some(stream.clone());
-        if let Some(route) = &self.inner.route {
-            route.mark_streaming();
-        }
         Ok(stream)
     }
 

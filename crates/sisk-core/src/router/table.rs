@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use http::Method;
@@ -23,19 +22,6 @@ pub(crate) struct CompiledRoute {
     pub(crate) use_cors: bool,
     /// For each parameter, its segment index and name; the name is shared by every request.
     params: Vec<(usize, Arc<str>)>,
-    /// Set once a request of this route took its response over: later requests get their
-    /// head copied out of the connection's read buffer (see `request::compact`).
-    streams: AtomicBool,
-}
-
-impl CompiledRoute {
-    pub(crate) fn mark_streaming(&self) {
-        self.streams.store(true, Ordering::Relaxed);
-    }
-
-    pub(crate) fn streams(&self) -> bool {
-        self.streams.load(Ordering::Relaxed)
-    }
 }
 
 /// All routes that share one path shape, and the union of their methods (for `Allow`).
@@ -127,7 +113,6 @@ impl RouteTable {
                 use_cors: route.use_cors,
                 pattern,
                 params,
-                streams: AtomicBool::new(false),
             });
             table.insert(compiled, &display)?;
         }

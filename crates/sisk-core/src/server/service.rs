@@ -17,7 +17,6 @@ use hyper::body::Incoming;
 use super::HttpServer;
 use crate::error::{Error, Kind};
 use crate::request::body::BodySource;
-use crate::request::compact::compact;
 use crate::request::{RequestParts, RouteParameters};
 use crate::response::body::{ResponseBody, StreamBody};
 use crate::response::stream::StreamEnd;
@@ -89,16 +88,12 @@ async fn serve(
         Lookup::NotFound => (None, RouteParameters::default(), Fallback::NotFound),
         Lookup::BadPath => (None, RouteParameters::default(), Fallback::BadPath),
     };
-    let (mut uri, mut headers) = (parts.uri, parts.headers);
-    if route.as_ref().is_some_and(|r| r.streams()) || accepts_event_stream(&headers) {
-        compact(&mut uri, &mut headers);
-    }
     let req = HttpRequest::new(
         RequestParts {
             method: parts.method,
-            uri,
+            uri: parts.uri,
             version: parts.version,
-            headers,
+            headers: parts.headers,
             params,
             route: route.clone(),
             peer,
@@ -140,14 +135,6 @@ async fn serve(
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     out
-}
-
-/// Whether the client asks for an event stream (as every `EventSource` does): its request
-/// will likely live as long as the connection.
-fn accepts_event_stream(headers: &http::HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"))
 }
 
 /// What answers a request no route takes.
