@@ -1,5 +1,6 @@
 //! The body type the server hands to hyper: whole bytes, or a response stream's queue.
 
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -19,11 +20,32 @@ pub(crate) enum ResponseBody {
 /// peer goes away or a write fails) ends the stream as disconnected.
 pub(crate) struct StreamBody {
     shared: Arc<Shared>,
+    /// Chunks taken from the queue in one go and handed to hyper one frame at a time.
+    batch: VecDeque<Bytes>,
 }
 
 impl StreamBody {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
+        Self {
+            shared,
+            batch: VecDeque::new(),
+        }
+    }
+
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Aborted>>> {
+        if self.shared.is_aborted() {
+            self.batch.clear();
+            return Poll::Ready(Some(Err(Aborted)));
+        }
+        if self.batch.is_empty() {
+            match self.shared.poll_batch(cx, &mut self.batch) {
+                Poll::Ready(Some(Ok(()))) => {}
+                Poll::Ready(Some(Err(aborted))) => return Poll::Ready(Some(Err(aborted))),
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        Poll::Ready(self.batch.pop_front().map(Ok))
     }
 }
 
@@ -50,7 +72,6 @@ impl Body for ResponseBody {
         match self.get_mut() {
             ResponseBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
             ResponseBody::Stream(stream) => stream
-                .shared
                 .poll_chunk(cx)
                 .map(|chunk| chunk.map(|b| b.map(Frame::data))),
         }

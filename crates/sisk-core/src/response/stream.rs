@@ -91,6 +91,8 @@ pub(crate) struct Shared {
     /// The service future of the request, waiting to learn that the head is committed.
     service: AtomicWaker,
     committed: AtomicBool,
+    /// Mirrors `State::aborted` for the body's lock-free check.
+    aborted: AtomicBool,
     registry: Weak<StreamRegistry>,
     /// Run once, when the stream ends (see [`ResponseStream::on_end`]).
     on_end: Mutex<Vec<EndCallback>>,
@@ -135,6 +137,7 @@ impl ResponseStream {
                 ended: Notify::new(),
                 service: AtomicWaker::new(),
                 committed: AtomicBool::new(false),
+                aborted: AtomicBool::new(false),
                 registry: Arc::downgrade(registry),
                 on_end: Mutex::new(Vec::new()),
             }),
@@ -266,6 +269,7 @@ impl ResponseStream {
         let body = {
             let mut state = self.shared.state.lock();
             state.aborted = true;
+            self.shared.aborted.store(true, Ordering::Release);
             state.chunks.clear();
             state.queued = 0;
             state.body.take()
@@ -435,20 +439,27 @@ impl Shared {
         (state.status, std::mem::take(&mut state.headers))
     }
 
-    /// The next chunk for the connection, the end of the body, or `Err` when aborted.
-    pub(crate) fn poll_chunk(&self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Aborted>>> {
+    /// Moves every queued chunk into `batch` at once (one lock per burst, not per chunk):
+    /// `Some(Ok(()))` when chunks were moved, `None` at the end of the body, `Err` when aborted.
+    /// `batch` must be empty; it and the queue swap their allocations.
+    pub(crate) fn poll_batch(
+        &self,
+        cx: &mut Context<'_>,
+        batch: &mut VecDeque<Bytes>,
+    ) -> Poll<Option<Result<(), Aborted>>> {
         let mut state = self.state.lock();
         if state.aborted {
             return Poll::Ready(Some(Err(Aborted)));
         }
-        if let Some(chunk) = state.chunks.pop_front() {
-            state.queued -= chunk.len();
-            state.written += chunk.len() as u64;
+        if !state.chunks.is_empty() {
+            std::mem::swap(&mut state.chunks, batch);
+            state.written += state.queued as u64;
+            state.queued = 0;
             drop(state);
             if self.room_waiters.load(Ordering::SeqCst) > 0 {
                 self.room.notify_waiters();
             }
-            return Poll::Ready(Some(Ok(chunk)));
+            return Poll::Ready(Some(Ok(())));
         }
         if state.end.is_some() {
             return Poll::Ready(None);
@@ -457,6 +468,11 @@ impl Shared {
             state.body = Some(cx.waker().clone());
         }
         Poll::Pending
+    }
+
+    /// Whether `abort` was called: checked on every frame without the lock.
+    pub(crate) fn is_aborted(&self) -> bool {
+        self.aborted.load(Ordering::Acquire)
     }
 
     /// The connection let go of the body: whatever it was doing, the peer is no longer read to.
