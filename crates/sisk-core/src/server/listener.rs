@@ -1,17 +1,21 @@
-//! Accepting connections: the connection cap, hyper-util's auto (h1 + h2) connection, and
-//! graceful shutdown.
+//! Accepting connections: the connection cap, telling HTTP/2 (prior knowledge) from
+//! HTTP/1.1 by the first bytes, hyper's connection for each, and graceful shutdown.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use tokio::io::AsyncWriteExt;
+use hyper_util::server::graceful::GracefulConnection;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::rewind::Rewind;
 use super::service::ConnService;
 use super::{bind_error, HttpServer, Limits};
 use crate::error::{Error, Kind};
@@ -65,28 +69,110 @@ pub(super) async fn bind_all(addrs: &[String]) -> Result<Vec<TcpListener>, Error
     Ok(listeners)
 }
 
-fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .max_buf_size(limits.max_header_bytes)
-        // Flatten queued body frames into one buffer: every event a stream queued while the
-        // socket was busy goes out in one write (hyper's vectored mode caps a write at 16
-        // buffers, about five chunked frames), and each event stays its own HTTP chunk.
-        .writev(false)
-        .keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
-    builder
+/// The HTTP/2 connection preface (prior knowledge, h2c); anything else is HTTP/1.1.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// How each connection is served, built once per listener.
+struct Protocols {
+    http1: http1::Builder,
+    http2: http2::Builder<TokioExecutor>,
+}
+
+impl Protocols {
+    fn new(limits: &Limits) -> Self {
+        let mut http1 = http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .max_buf_size(limits.max_header_bytes)
+            // Flatten queued body frames into one buffer: every event a stream queued while
+            // the socket was busy goes out in one write (hyper's vectored mode stops at 16
+            // buffers, three per chunked event), and each event stays its own HTTP chunk.
+            .writev(false)
+            .keep_alive(true);
+        let mut http2 = http2::Builder::new(TokioExecutor::new());
+        http2
+            .timer(TokioTimer::new())
+            .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+        Self { http1, http2 }
+    }
+}
+
+/// Reads until the first bytes tell HTTP/2's preface from an HTTP/1.1 request line, and
+/// returns them (to be read again by the connection) with the answer.
+async fn read_preface(stream: &mut TcpStream) -> std::io::Result<(bool, Bytes)> {
+    let mut buf = [0u8; H2_PREFACE.len()];
+    let mut n = 0;
+    loop {
+        let read = stream.read(&mut buf[n..]).await?;
+        if read == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        n += read;
+        if buf[..n] != H2_PREFACE[..n] {
+            return Ok((false, Bytes::copy_from_slice(&buf[..n])));
+        }
+        if n == H2_PREFACE.len() {
+            return Ok((true, Bytes::copy_from_slice(&buf)));
+        }
+    }
+}
+
+/// Serves one accepted connection until it ends, or gracefully once shutdown starts.
+async fn serve_connection(
+    _permit: OwnedSemaphorePermit,
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    service: ConnService,
+    protocols: Arc<Protocols>,
+    mut shutdown: Shutdown,
+    header_read_timeout: Duration,
+) {
+    // hyper's header read timeout starts once the connection reads; a client that connects
+    // and sends nothing (or not even a whole preface) gets the same limit here.
+    let detected = tokio::select! {
+        biased;
+        _ = shutdown.started() => return,
+        detected = tokio::time::timeout(header_read_timeout, read_preface(&mut stream)) => detected,
+    };
+    let Ok(Ok((is_http2, prefix))) = detected else {
+        tracing::debug!(%peer, "no request head before the header read timeout");
+        return;
+    };
+    let io = TokioIo::new(Rewind::new(prefix, stream));
+    let result = if is_http2 {
+        // Boxed: HTTP/2 state is large, and most connections are HTTP/1.1.
+        Box::pin(drive(
+            protocols.http2.serve_connection(io, service),
+            shutdown,
+        ))
+        .await
+    } else {
+        drive(protocols.http1.serve_connection(io, service), shutdown).await
+    };
+    if let Err(err) = result {
+        tracing::debug!(%peer, %err, "connection ended with an error");
+    }
+}
+
+/// Runs `conn`, asking it to finish gracefully once shutdown starts.
+async fn drive<C>(conn: C, mut shutdown: Shutdown) -> Result<(), C::Error>
+where
+    C: GracefulConnection,
+{
+    tokio::pin!(conn);
+    tokio::select! {
+        result = conn.as_mut() => result,
+        _ = shutdown.started() => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    }
 }
 
 /// Accepts on one listener until shutdown, then drains its connections.
 pub(super) async fn serve(server: HttpServer, listener: TcpListener, mut shutdown: Shutdown) {
-    let builder = Arc::new(connection_builder(server.limits()));
+    let protocols = Arc::new(Protocols::new(server.limits()));
     let permits = Arc::new(Semaphore::new(server.limits().max_connections));
     let mut connections = JoinSet::new();
     let deadline = loop {
@@ -109,40 +195,15 @@ pub(super) async fn serve(server: HttpServer, listener: TcpListener, mut shutdow
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
-                let service = ConnService::new(server.clone(), peer);
-                let builder = builder.clone();
-                let mut shutdown = shutdown.clone();
-                let first_bytes_timeout = server.limits().header_read_timeout;
-                connections.spawn(async move {
-                    let _permit = permit;
-                    // hyper-util reads the first bytes (to tell HTTP/1.1 from HTTP/2) before
-                    // hyper's header read timeout starts, so a client that connects and sends
-                    // nothing would hold its slot forever: it gets the same timeout.
-                    let mut first = [0u8; 1];
-                    tokio::select! {
-                        biased;
-                        _ = shutdown.started() => return,
-                        peeked = tokio::time::timeout(first_bytes_timeout, stream.peek(&mut first)) => {
-                            if peeked.is_err() {
-                                tracing::debug!(%peer, "no request bytes before the header read timeout");
-                                return;
-                            }
-                        }
-                    }
-                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-                    tokio::pin!(conn);
-                    tokio::select! {
-                        result = conn.as_mut() => {
-                            if let Err(err) = result {
-                                tracing::debug!(%peer, %err, "connection ended with an error");
-                            }
-                        }
-                        _ = shutdown.started() => {
-                            conn.as_mut().graceful_shutdown();
-                            let _ = conn.await;
-                        }
-                    }
-                });
+                connections.spawn(serve_connection(
+                    permit,
+                    stream,
+                    peer,
+                    ConnService::new(server.clone(), peer),
+                    protocols.clone(),
+                    shutdown.clone(),
+                    server.limits().header_read_timeout,
+                ));
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }

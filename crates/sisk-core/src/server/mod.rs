@@ -3,6 +3,7 @@
 mod builder;
 mod extensions;
 mod listener;
+mod rewind;
 mod service;
 
 use std::fmt;
