@@ -126,16 +126,46 @@ impl Error {
     }
 
     /// Whether the error comes from the request (a 4xx): bad input the client can fix.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::RouteParameters;
+    ///
+    /// let err = RouteParameters::default().get::<u64>("id").unwrap_err();
+    /// assert!(err.is_request_error()); // a missing parameter answers 400
+    /// ```
     pub fn is_request_error(&self) -> bool {
         self.status().is_client_error()
     }
 
     /// Whether a port could not be bound or a listen address was invalid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// // No port: the address is refused when the server is built.
+    /// let err = HttpServer::builder().listen("localhost").build().unwrap_err();
+    /// assert!(err.is_bind());
+    /// ```
     pub fn is_bind(&self) -> bool {
         matches!(self.kind(), Kind::Bind(_) | Kind::ListenAddress(_))
     }
 
     /// Whether the router was invalid: a bad path, an empty method set or two routes colliding.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpServer, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.map_get("no-leading-slash", || async { "hi" });
+    /// let err = HttpServer::builder().router(router).build().unwrap_err();
+    /// assert!(err.is_route());
+    /// ```
     pub fn is_route(&self) -> bool {
         matches!(
             self.kind(),
@@ -144,41 +174,137 @@ impl Error {
     }
 
     /// Whether the error is a route collision found by `build()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpServer, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.map_get("/users/<id>", || async { "by id" });
+    /// router.map_get("/users/<name>", || async { "by name" }); // same shape, same method
+    /// let err = HttpServer::builder().router(router).build().unwrap_err();
+    /// assert!(err.is_route_collision());
+    /// ```
     pub fn is_route_collision(&self) -> bool {
         matches!(self.kind(), Kind::RouteCollision { .. })
     }
 
     /// Whether a header name or value was invalid (for example a value with a line break).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpResponse;
+    ///
+    /// let err = HttpResponse::new().with_header("x-note", "a\r\nx-injected: 1").unwrap_err();
+    /// assert!(err.is_header());
+    /// ```
     pub fn is_header(&self) -> bool {
         matches!(self.kind(), Kind::Header(_))
     }
 
     /// Whether headers or status were changed after the response head was sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, HttpRequest, HttpServer};
+    /// use sisk_core::StatusCode;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/x").body(Default::default())?);
+    /// let stream = req.response_stream()?;
+    /// stream.commit()?; // the head is sent
+    /// let err = stream.set_status(StatusCode::NOT_FOUND).unwrap_err();
+    /// assert!(err.is_head_already_sent());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_head_already_sent(&self) -> bool {
         matches!(self.kind(), Kind::HeadAlreadySent)
     }
 
     /// Whether the request already streams its response (a second take-over was asked for).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/x").body(Default::default())?);
+    /// let _stream = req.response_stream()?;
+    /// let err = req.response_stream().unwrap_err();
+    /// assert!(err.is_already_streaming());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_already_streaming(&self) -> bool {
         matches!(self.kind(), Kind::AlreadyStreaming)
     }
 
     /// Whether a write went to a response stream that was already closed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, HttpRequest, HttpServer};
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/x").body(Default::default())?);
+    /// let stream = req.response_stream()?;
+    /// let _response = stream.close();
+    /// let err = stream.write("too late").await.unwrap_err();
+    /// assert!(err.is_stream_closed());
+    /// # Ok(()) }
+    /// ```
     pub fn is_stream_closed(&self) -> bool {
         matches!(self.kind(), Kind::StreamClosed)
     }
 
     /// Whether the request body was over the configured limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{http, HttpRequest, HttpServer};
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = HttpServer::builder().max_request_body(4).build()?;
+    /// let req = HttpRequest::detached(&server, http::Request::post("/").body("too long".into())?);
+    /// let err = req.body_bytes().await.unwrap_err();
+    /// assert!(err.is_body_too_large());
+    /// # Ok(()) }
+    /// ```
     pub fn is_body_too_large(&self) -> bool {
         matches!(self.kind(), Kind::BodyTooLarge { .. })
     }
 
     /// Whether a handler panicked (the server answered 500 and went on).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpResponse, Router, StatusCode};
+    ///
+    /// let mut router = Router::new();
+    /// router.set_error_handler(|err, _req| {
+    ///     let text = if err.is_handler_panic() { "a bug, sorry" } else { "server error" };
+    ///     HttpResponse::text(text).with_status(StatusCode::INTERNAL_SERVER_ERROR)
+    /// });
+    /// ```
     pub fn is_handler_panic(&self) -> bool {
         matches!(self.kind(), Kind::HandlerPanicked(_))
     }
 
     /// Whether the server configuration given to the builder was invalid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// let err = HttpServer::builder().max_connections(0).build().unwrap_err();
+    /// assert!(err.is_config());
+    /// ```
     pub fn is_config(&self) -> bool {
         matches!(self.kind(), Kind::Config(_))
     }
@@ -204,6 +330,17 @@ impl Error {
     }
 
     /// The path error behind an invalid route path, if that is what this is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpServer, PathErrorKind, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.map_get("/users/<id", || async { "" });
+    /// let err = HttpServer::builder().router(router).build().unwrap_err();
+    /// assert_eq!(err.path_error().map(|e| &e.kind), Some(&PathErrorKind::UnclosedParameter));
+    /// ```
     pub fn path_error(&self) -> Option<&PathError> {
         match self.kind() {
             Kind::RoutePath { error, .. } => Some(error),

@@ -140,22 +140,67 @@ impl HttpRequest {
     }
 
     /// The request method.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::delete("/items/7").body(Bytes::new())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// assert_eq!(req.method(), sisk_core::Method::DELETE);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn method(&self) -> &Method {
         &self.inner.method
     }
 
     /// The absolute path, still percent-encoded (Sisk's `Path`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/caf%C3%A9?page=2").body(Bytes::new())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// assert_eq!(req.path(), "/caf%C3%A9");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn path(&self) -> &str {
         self.inner.uri.path()
     }
 
     /// The request target as sent: path and query (Sisk's `FullPath`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/items?page=2").body(Bytes::new())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// assert_eq!(req.uri().path(), "/items");
+    /// assert_eq!(req.uri().query(), Some("page=2"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn uri(&self) -> &Uri {
         &self.inner.uri
     }
 
     /// The full URL, built from the `Host` header (or the URI authority) and the target
     /// (Sisk's `FullUrl`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/items?page=2").header("host", "example.com");
+    /// let req = HttpRequest::detached(&server, req.body(Bytes::new())?);
+    /// assert_eq!(req.full_url(), "http://example.com/items?page=2");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn full_url(&self) -> String {
         let target = self
             .inner
@@ -173,21 +218,67 @@ impl HttpRequest {
     }
 
     /// The HTTP version of the request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/").body(Bytes::new())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// assert_eq!(req.version(), sisk_core::http::Version::HTTP_11);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn version(&self) -> Version {
         self.inner.version
     }
 
     /// The request headers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/").header("accept", "text/html").header("accept", "*/*");
+    /// let req = HttpRequest::detached(&server, req.body(Bytes::new())?);
+    /// assert_eq!(req.headers().get_all("accept").iter().count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.inner.headers
     }
 
     /// The first value of header `name`, if present and visible ASCII.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/").header("user-agent", "curl/8");
+    /// let req = HttpRequest::detached(&server, req.body(Bytes::new())?);
+    /// assert_eq!(req.header("User-Agent"), Some("curl/8"));
+    /// assert_eq!(req.header("referer"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         self.inner.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The decoded query string (Sisk's `Query`), parsed on first use.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/search?q=caf%C3%A9+au+lait&page=2").body(Bytes::new())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// assert_eq!(req.query().get("q"), Some("café au lait"));
+    /// assert_eq!(req.query().get_as::<u32>("page")?, Some(2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn query(&self) -> &Query {
         self.inner
             .query
@@ -195,16 +286,75 @@ impl HttpRequest {
     }
 
     /// The matched route's `<name>` parameters (Sisk's `RouteParameters`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// use sisk_core::{HttpRequest, HttpServer, Router};
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut router = Router::new();
+    /// router.map_get("/users/<id>/posts/<post>", |req: HttpRequest| async move {
+    ///     let id: u64 = req.route_parameters().get("id")?;
+    ///     let post = req.route_parameters().get_str("post").unwrap_or_default().to_owned();
+    ///     Ok::<_, sisk_core::Error>(format!("user {id}, post {post}"))
+    /// });
+    /// # let running = HttpServer::builder().router(router).build()?.start().await?;
+    /// # let mut tcp = tokio::net::TcpStream::connect(running.local_addr()).await?;
+    /// # tcp.write_all(b"GET /users/7/posts/hello%20world HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await?;
+    /// # let mut answer = String::new();
+    /// # tcp.read_to_string(&mut answer).await?;
+    /// # assert!(answer.ends_with("user 7, post hello world"), "{answer}");
+    /// # running.shutdown(Duration::from_secs(1)).await;
+    /// # Ok(()) }
+    /// ```
     pub fn route_parameters(&self) -> &RouteParameters {
         &self.inner.params
     }
 
     /// The name of the matched route, if it has one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// use sisk_core::{HttpRequest, HttpServer, Route, Router};
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut router = Router::new();
+    /// router += Route::get("/users/<id>", |req: HttpRequest| async move {
+    ///     format!("served by {}", req.route_name().unwrap_or("an unnamed route"))
+    /// })
+    /// .with_name("user");
+    /// # let running = HttpServer::builder().router(router).build()?.start().await?;
+    /// # let mut tcp = tokio::net::TcpStream::connect(running.local_addr()).await?;
+    /// # tcp.write_all(b"GET /users/7 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await?;
+    /// # let mut answer = String::new();
+    /// # tcp.read_to_string(&mut answer).await?;
+    /// # assert!(answer.ends_with("served by user"), "{answer}");
+    /// # running.shutdown(Duration::from_secs(1)).await;
+    /// # Ok(()) }
+    /// ```
     pub fn route_name(&self) -> Option<&str> {
         self.inner.route.as_ref().and_then(|r| r.name.as_deref())
     }
 
     /// The request cookies, in order (Sisk's `Cookies`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/").header("cookie", "theme=dark; lang=fr");
+    /// let req = HttpRequest::detached(&server, req.body(Bytes::new())?);
+    /// let cookies: Vec<(&str, &str)> = req.cookies().collect();
+    /// assert_eq!(cookies, [("theme", "dark"), ("lang", "fr")]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cookies(&self) -> impl Iterator<Item = (&str, &str)> {
         self.inner
             .cookies
@@ -224,26 +374,89 @@ impl HttpRequest {
     }
 
     /// The value of cookie `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/").header("cookie", "session=a%20b; theme=dark");
+    /// let req = HttpRequest::detached(&server, req.body(Bytes::new())?);
+    /// assert_eq!(req.cookie("session"), Some("a b")); // percent-decoded
+    /// assert_eq!(req.cookie("missing"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     /// The address of the peer (Sisk's `RemoteAddress`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/").body(Bytes::new())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// // A detached request comes from 127.0.0.1:0; a real one from its peer.
+    /// assert!(req.remote_address().ip().is_loopback());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn remote_address(&self) -> SocketAddr {
         self.inner.peer
     }
 
     /// A number unique to this request within its server (Sisk's `RequestId`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let get = || http::Request::get("/").body(Bytes::new());
+    /// let first = HttpRequest::detached(&server, get()?);
+    /// let second = HttpRequest::detached(&server, get()?);
+    /// assert_ne!(first.request_id(), second.request_id());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn request_id(&self) -> u64 {
         self.inner.id
     }
 
     /// Typed values for this request only (Sisk's `Bag`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/").body(Bytes::new())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// struct UserId(u64);
+    ///
+    /// req.bag().set(UserId(7)); // in a "before" request handler, say
+    /// assert_eq!(req.bag().get::<UserId>(), Some(UserId(7))); // in the route
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn bag(&self) -> &Bag {
         &self.inner.bag
     }
 
     /// The server that received the request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/").body(Bytes::new())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// assert!(req.server().same_server(&server));
+    /// assert_eq!(req.server().limits().max_request_body, 4 * 1024 * 1024);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn server(&self) -> &HttpServer {
         &self.inner.server
     }
@@ -254,6 +467,20 @@ impl HttpRequest {
     ///
     /// An [`Error`] answering 413 when the body is over the limit, or 400 when it could not be
     /// read. Every later call returns the same result.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{http, HttpRequest, HttpServer};
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = HttpServer::builder().build()?;
+    /// let req = http::Request::post("/").body(vec![1u8, 2, 3].into())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// assert_eq!(req.body_bytes().await?, [1u8, 2, 3].as_slice());
+    /// assert_eq!(req.body_bytes().await?.len(), 3); // later reads get the same bytes
+    /// # Ok(()) }
+    /// ```
     pub async fn body_bytes(&self) -> Result<Bytes, Error> {
         self.inner.body.bytes().await
     }
@@ -263,6 +490,19 @@ impl HttpRequest {
     /// # Errors
     ///
     /// As [`body_bytes`](Self::body_bytes), and 400 when the body is not valid UTF-8.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{http, HttpRequest, HttpServer};
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = HttpServer::builder().build()?;
+    /// let req = http::Request::post("/").body("héllo".into())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// assert_eq!(req.body_text().await?, "héllo");
+    /// # Ok(()) }
+    /// ```
     pub async fn body_text(&self) -> Result<String, Error> {
         let bytes = self.body_bytes().await?;
         String::from_utf8(bytes.to_vec()).map_err(|e| Error::new(Kind::BodyUtf8).with_source(e))
@@ -273,6 +513,26 @@ impl HttpRequest {
     /// # Errors
     ///
     /// As [`body_bytes`](Self::body_bytes), and 400 when the body is not JSON for `T`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{http, HttpRequest, HttpServer};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Login {
+    ///     user: String,
+    /// }
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = HttpServer::builder().build()?;
+    /// let body = r#"{"user": "ada"}"#;
+    /// let req = http::Request::post("/login").body(body.into())?;
+    /// let req = HttpRequest::detached(&server, req);
+    /// let login: Login = req.json().await?;
+    /// assert_eq!(login.user, "ada");
+    /// # Ok(()) }
+    /// ```
     #[cfg(feature = "json")]
     pub async fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
         let bytes = self.body_bytes().await?;

@@ -35,6 +35,19 @@ impl RouteParameters {
     ///
     /// An [`Error`] that names the parameter and answers 400: when the route has no such
     /// parameter, or when the value does not parse as `T`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpRequest, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.map_get("/users/<id>", |req: HttpRequest| async move {
+    ///     // `/users/x` answers 400 "route parameter `id` has an invalid value `x`".
+    ///     let id: u64 = req.route_parameters().get("id")?;
+    ///     Ok::<_, sisk_core::Error>(format!("user {id}"))
+    /// });
+    /// ```
     pub fn get<T: FromStr>(&self, name: &str) -> Result<T, Error> {
         let value = self.get_str(name).ok_or_else(|| {
             Error::new(Kind::MissingParameter {
@@ -50,6 +63,18 @@ impl RouteParameters {
     }
 
     /// The decoded text of `name`, if the route has that parameter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpRequest, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.map_get("/hello/<name>", |req: HttpRequest| async move {
+    ///     let name = req.route_parameters().get_str("name").unwrap_or("stranger");
+    ///     format!("Hello, {name}!") // `/hello/J%C3%BCrgen` greets Jürgen, decoded
+    /// });
+    /// ```
     pub fn get_str(&self, name: &str) -> Option<&str> {
         self.values
             .iter()
@@ -58,16 +83,53 @@ impl RouteParameters {
     }
 
     /// Every parameter, in path order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpRequest, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.map_get("/<lang>/docs/<page>", |req: HttpRequest| async move {
+    ///     // "lang=en page=intro" for /en/docs/intro
+    ///     let params = req.route_parameters();
+    ///     let pairs: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    ///     pairs.join(" ")
+    /// });
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.values.iter().map(|(n, v)| (&**n, v.as_str()))
     }
 
     /// How many parameters the route has.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpRequest, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.map_get("/a/<x>/b/<y>", |req: HttpRequest| async move {
+    ///     assert_eq!(req.route_parameters().len(), 2);
+    ///     "two parameters"
+    /// });
+    /// ```
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
     /// Whether the route has no parameters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// // A request that matched no parameterised route (here: a detached one) has none.
+    /// let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// assert!(req.route_parameters().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
@@ -107,6 +169,18 @@ impl Query {
     }
 
     /// The first value of `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/search?q=rust+sse&q=other").body(Bytes::new())?;
+    /// let query = HttpRequest::detached(&server, req).query().clone();
+    /// assert_eq!(query.get("q"), Some("rust sse")); // the first one, `+` decoded
+    /// assert_eq!(query.get("page"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
@@ -119,6 +193,19 @@ impl Query {
     /// # Errors
     ///
     /// An [`Error`] naming the parameter (answering 400) when the value does not parse.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/items?page=2&size=big").body(Bytes::new())?;
+    /// let query = HttpRequest::detached(&server, req).query().clone();
+    /// assert_eq!(query.get_as::<u32>("page")?, Some(2));
+    /// assert_eq!(query.get_as::<u32>("missing")?, None);
+    /// assert_eq!(query.get_as::<u32>("size").unwrap_err().parameter(), Some("size"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get_as<T: FromStr>(&self, name: &str) -> Result<Option<T>, Error> {
         self.get(name)
             .map(|value| {
@@ -133,6 +220,17 @@ impl Query {
     }
 
     /// Every value of `name`, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/items?tag=a&tag=b&page=1").body(Bytes::new())?;
+    /// let query = HttpRequest::detached(&server, req).query().clone();
+    /// assert_eq!(query.get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.pairs
             .iter()
@@ -141,16 +239,50 @@ impl Query {
     }
 
     /// Whether `name` is present (with or without a value).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/items?debug&page=1").body(Bytes::new())?;
+    /// let query = HttpRequest::detached(&server, req).query().clone();
+    /// assert!(query.contains("debug")); // no value needed
+    /// assert!(!query.contains("verbose"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn contains(&self, name: &str) -> bool {
         self.pairs.iter().any(|(n, _)| n == name)
     }
 
     /// Every pair, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/items?b=2&a=1").body(Bytes::new())?;
+    /// let query = HttpRequest::detached(&server, req).query().clone();
+    /// assert_eq!(query.iter().collect::<Vec<_>>(), [("b", "2"), ("a", "1")]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
     /// Whether the query string is empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// let req = http::Request::get("/items?").body(Bytes::new())?;
+    /// let query = HttpRequest::detached(&server, req).query().clone();
+    /// assert!(query.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.pairs.is_empty()
     }

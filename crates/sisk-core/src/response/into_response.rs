@@ -34,6 +34,17 @@ use crate::error::Error;
 )]
 pub trait IntoResponse {
     /// Converts `self` into the response to send.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{IntoResponse, StatusCode};
+    ///
+    /// let res = (StatusCode::CREATED, "made it").into_response();
+    /// assert_eq!(res.status(), StatusCode::CREATED);
+    /// let res = Err::<String, _>(StatusCode::NOT_FOUND).into_response();
+    /// assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    /// ```
     fn into_response(self) -> HttpResponse;
 }
 

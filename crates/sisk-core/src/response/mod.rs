@@ -53,6 +53,16 @@ impl Default for HttpResponse {
 
 impl HttpResponse {
     /// `200 OK` with no content.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpResponse, StatusCode};
+    ///
+    /// let res = HttpResponse::new();
+    /// assert_eq!(res.status(), StatusCode::OK);
+    /// assert!(res.body().is_none() && res.headers().is_empty());
+    /// ```
     pub fn new() -> Self {
         Self {
             status: StatusCode::OK,
@@ -71,16 +81,45 @@ impl HttpResponse {
     }
 
     /// `200 OK` with `text/plain; charset=utf-8` content.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpResponse;
+    ///
+    /// let res = HttpResponse::text(format!("{} items", 3));
+    /// assert_eq!(res.headers()["content-type"], "text/plain; charset=utf-8");
+    /// assert_eq!(res.body().map(|b| &b[..]), Some(&b"3 items"[..]));
+    /// ```
     pub fn text(text: impl Into<String>) -> Self {
         Self::with_content("text/plain; charset=utf-8", Bytes::from(text.into()))
     }
 
     /// `200 OK` with `text/html; charset=utf-8` content.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpResponse;
+    ///
+    /// let res = HttpResponse::html("<h1>Hello</h1>");
+    /// assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8");
+    /// ```
     pub fn html(html: impl Into<String>) -> Self {
         Self::with_content("text/html; charset=utf-8", Bytes::from(html.into()))
     }
 
     /// `200 OK` with `application/octet-stream` content.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpResponse;
+    ///
+    /// let res = HttpResponse::bytes(vec![0x89, b'P', b'N', b'G']);
+    /// assert_eq!(res.headers()["content-type"], "application/octet-stream");
+    /// assert_eq!(res.body().map(|b| b.len()), Some(4));
+    /// ```
     pub fn bytes(bytes: impl Into<Bytes>) -> Self {
         Self::with_content("application/octet-stream", bytes.into())
     }
@@ -90,6 +129,22 @@ impl HttpResponse {
     /// # Errors
     ///
     /// A 500 [`Error`] if `value` cannot be serialised.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpResponse;
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Item {
+    ///     id: u64,
+    /// }
+    ///
+    /// let res = HttpResponse::json(&Item { id: 7 })?;
+    /// assert_eq!(res.headers()["content-type"], "application/json");
+    /// assert_eq!(res.body().map(|b| &b[..]), Some(&br#"{"id":7}"#[..]));
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     #[cfg(feature = "json")]
     pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self, Error> {
         let bytes = serde_json::to_vec(value).map_err(|e| {
@@ -108,6 +163,15 @@ impl HttpResponse {
     }
 
     /// Sets the status.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpResponse, StatusCode};
+    ///
+    /// let res = HttpResponse::text("no such item").with_status(StatusCode::NOT_FOUND);
+    /// assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    /// ```
     pub fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
         self
@@ -118,6 +182,19 @@ impl HttpResponse {
     /// # Errors
     ///
     /// [`Error::is_header`] when the name or value is invalid (a line break in a value, say).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpResponse;
+    ///
+    /// let res = HttpResponse::text("hi")
+    ///     .with_header("cache-control", "no-store")?
+    ///     .with_header("x-tag", "a")?
+    ///     .with_header("x-tag", "b")?; // appended, not replaced
+    /// assert_eq!(res.headers().get_all("x-tag").iter().count(), 2);
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn with_header<N, V>(mut self, name: N, value: V) -> Result<Self, Error>
     where
         N: TryInto<HeaderName>,
@@ -149,21 +226,58 @@ impl HttpResponse {
     }
 
     /// The status.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpResponse, IntoResponse, StatusCode};
+    ///
+    /// assert_eq!(HttpResponse::new().status(), StatusCode::OK);
+    /// assert_eq!(StatusCode::NO_CONTENT.into_response().status(), StatusCode::NO_CONTENT);
+    /// ```
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// The headers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpResponse;
+    ///
+    /// let res = HttpResponse::html("<p>hi</p>");
+    /// assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8");
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
     /// The headers, to change them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HeaderValue, HttpResponse};
+    ///
+    /// let mut res = HttpResponse::text("hi");
+    /// res.headers_mut().insert("content-type", HeaderValue::from_static("text/markdown"));
+    /// assert_eq!(res.headers()["content-type"], "text/markdown");
+    /// ```
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
         &mut self.headers
     }
 
     /// The content bytes, if the response has any (a streamed response has none here).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpResponse;
+    ///
+    /// assert_eq!(HttpResponse::text("hi").body().map(|b| &b[..]), Some(&b"hi"[..]));
+    /// assert!(HttpResponse::new().body().is_none());
+    /// ```
     pub fn body(&self) -> Option<&Bytes> {
         match &self.content {
             Content::Bytes(b) => Some(b),
@@ -172,6 +286,20 @@ impl HttpResponse {
     }
 
     /// Whether this is the response [`ResponseStream::close`] returns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// use sisk_core::HttpResponse;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// assert!(stream.close().is_stream_end());
+    /// assert!(!HttpResponse::text("hi").is_stream_end());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_stream_end(&self) -> bool {
         matches!(self.content, Content::StreamEnd)
     }

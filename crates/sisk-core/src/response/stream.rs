@@ -56,6 +56,23 @@ pub struct ResponseStream {
 }
 
 /// Why a stream ended.
+///
+/// # Examples
+///
+/// ```
+/// use sisk_core::{HttpRequest, HttpResponse, StreamEnd};
+///
+/// async fn feed(req: HttpRequest) -> Result<HttpResponse, sisk_core::Error> {
+///     let stream = req.response_stream()?;
+///     stream.write("hello\n").await?;
+///     match stream.closed().await {
+///         StreamEnd::Disconnected => println!("the client left"),
+///         StreamEnd::Shutdown => println!("the server is stopping"),
+///         other => println!("ended: {other:?}"),
+///     }
+///     Ok(stream.close())
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StreamEnd {
@@ -68,6 +85,23 @@ pub enum StreamEnd {
 }
 
 /// Why [`ResponseStream::try_write`] did not take a chunk.
+///
+/// # Examples
+///
+/// ```
+/// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+/// # let server = HttpServer::builder().build()?;
+/// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+/// use sisk_core::TryWriteError;
+///
+/// let stream = req.response_stream()?;
+/// stream.set_capacity(4);
+/// stream.try_write("abcd")?;
+/// assert_eq!(stream.try_write("e"), Err(TryWriteError::Full)); // the peer has not read yet
+/// let _ = stream.close();
+/// assert_eq!(stream.try_write("e"), Err(TryWriteError::Closed));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TryWriteError {
     /// The queue is full: the peer reads slower than the stream is written.
@@ -149,6 +183,21 @@ impl ResponseStream {
     /// # Errors
     ///
     /// [`Error::is_head_already_sent`] once the head is committed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// use sisk_core::StatusCode;
+    ///
+    /// let stream = req.response_stream()?;
+    /// stream.set_status(StatusCode::ACCEPTED)?;
+    /// stream.commit()?;
+    /// assert!(stream.set_status(StatusCode::OK).is_err()); // the head is on its way
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_status(&self, status: StatusCode) -> Result<(), Error> {
         let mut state = self.shared.state.lock();
         if state.committed {
@@ -164,6 +213,19 @@ impl ResponseStream {
     ///
     /// [`Error::is_head_already_sent`] once the head is committed; [`Error::is_header`] for an
     /// invalid name or value (a line break in a value, say).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// stream.append_header("content-type", "text/plain; charset=utf-8")?;
+    /// stream.append_header("x-tag", "a")?;
+    /// stream.append_header("x-tag", "b")?; // both are sent
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn append_header<N, V>(&self, name: N, value: V) -> Result<(), Error>
     where
         N: TryInto<HeaderName>,
@@ -183,6 +245,18 @@ impl ResponseStream {
     /// Sets how many bytes may wait in the queue before [`try_write`](Self::try_write) reports
     /// [`TryWriteError::Full`]. A single chunk larger than this is still taken when the queue
     /// is empty, so no chunk is ever refused for its size alone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// stream.set_capacity(1024 * 1024); // this client may fall 1 MiB behind
+    /// stream.try_write(vec![0u8; 64 * 1024])?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_capacity(&self, bytes: usize) {
         self.shared.state.lock().capacity = bytes;
         self.shared.room.notify_waiters();
@@ -193,6 +267,19 @@ impl ResponseStream {
     /// # Errors
     ///
     /// [`Error::is_stream_closed`] when the stream ended before its head was committed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// stream.append_header("content-type", "text/plain")?;
+    /// stream.commit()?; // the client gets the head now, before any chunk
+    /// assert!(stream.is_committed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn commit(&self) -> Result<(), Error> {
         let mut state = self.shared.state.lock();
         if state.committed {
@@ -211,6 +298,19 @@ impl ResponseStream {
     }
 
     /// Whether the head was committed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// assert!(!stream.is_committed());
+    /// stream.try_write("first chunk")?; // commits the head
+    /// assert!(stream.is_committed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_committed(&self) -> bool {
         self.shared.committed.load(Ordering::Acquire)
     }
@@ -221,6 +321,23 @@ impl ResponseStream {
     ///
     /// [`TryWriteError::Full`] when the queue has no room (the peer reads too slowly),
     /// [`TryWriteError::Closed`] when the stream has ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// use sisk_core::TryWriteError;
+    ///
+    /// let stream = req.response_stream()?;
+    /// match stream.try_write("tick\n") {
+    ///     Ok(()) => {}
+    ///     Err(TryWriteError::Full) => println!("slow client: skip this tick"),
+    ///     Err(TryWriteError::Closed) => println!("the stream has ended"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn try_write(&self, chunk: impl Into<Bytes>) -> Result<(), TryWriteError> {
         self.shared.try_write(chunk.into())
     }
@@ -230,6 +347,21 @@ impl ResponseStream {
     /// # Errors
     ///
     /// [`Error::is_stream_closed`] when the stream has ended (before or while waiting).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// for line in ["one\n", "two\n"] {
+    ///     stream.write(line).await?; // waits while the queue is full
+    /// }
+    /// assert_eq!(stream.queued_bytes(), 8);
+    /// # Ok(()) }
+    /// ```
     pub async fn write(&self, chunk: impl Into<Bytes>) -> Result<(), Error> {
         let chunk = chunk.into();
         match self.shared.try_write(chunk.clone()) {
@@ -256,6 +388,20 @@ impl ResponseStream {
     /// Ends the stream from the server side and returns the response the handler returns
     /// (Sisk's `Close`). Chunks already queued are still delivered; the head is committed if
     /// it was not. Calling it again does nothing more.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpRequest, HttpResponse};
+    ///
+    /// async fn once(req: HttpRequest) -> Result<HttpResponse, sisk_core::Error> {
+    ///     let stream = req.response_stream()?;
+    ///     stream.write("the only chunk").await?;
+    ///     let response = stream.close(); // the client sees the end now
+    ///     println!("cleaning up"); // still runs
+    ///     Ok(response)
+    /// }
+    /// ```
     pub fn close(&self) -> HttpResponse {
         self.shared.end(StreamEnd::Closed, true);
         HttpResponse::stream_end()
@@ -264,6 +410,22 @@ impl ResponseStream {
     /// Ends the stream and drops the connection without delivering what is still queued:
     /// for a peer that stopped reading, whose queue would otherwise wait forever. Waiters see
     /// [`StreamEnd::Closed`] (unless the stream had already ended).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// use sisk_core::StreamEnd;
+    ///
+    /// let stream = req.response_stream()?;
+    /// stream.try_write("queued, never delivered")?;
+    /// stream.abort();
+    /// assert_eq!(stream.end_reason(), Some(StreamEnd::Closed));
+    /// assert_eq!(stream.queued_bytes(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn abort(&self) {
         self.shared.end(StreamEnd::Closed, false);
         let body = {
@@ -280,16 +442,63 @@ impl ResponseStream {
     }
 
     /// Whether the stream has ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// assert!(!stream.is_closed());
+    /// let _ = stream.close();
+    /// assert!(stream.is_closed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.shared.state.lock().end.is_some()
     }
 
     /// Why the stream ended, once it has.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// use sisk_core::StreamEnd;
+    ///
+    /// let stream = req.response_stream()?;
+    /// assert_eq!(stream.end_reason(), None);
+    /// let _ = stream.close();
+    /// assert_eq!(stream.end_reason(), Some(StreamEnd::Closed));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn end_reason(&self) -> Option<StreamEnd> {
         self.shared.state.lock().end
     }
 
     /// Waits until the stream ends, and says why. Any number of tasks may wait.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// use sisk_core::StreamEnd;
+    ///
+    /// let stream = req.response_stream()?;
+    /// let watcher = tokio::spawn({
+    ///     let stream = stream.clone();
+    ///     async move { stream.closed().await }
+    /// });
+    /// let _ = stream.close();
+    /// assert_eq!(watcher.await?, StreamEnd::Closed);
+    /// # Ok(()) }
+    /// ```
     pub async fn closed(&self) -> StreamEnd {
         loop {
             let ended = self.shared.ended.notified();
@@ -334,16 +543,53 @@ impl ResponseStream {
     }
 
     /// Bytes waiting in the queue.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// stream.try_write("hello")?;
+    /// assert_eq!(stream.queued_bytes(), 5); // until the connection takes them
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn queued_bytes(&self) -> usize {
         self.shared.state.lock().queued
     }
 
     /// Bytes handed to the connection so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// stream.try_write("hello")?;
+    /// // A detached request has no connection: nothing is handed over.
+    /// assert_eq!(stream.written_bytes(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn written_bytes(&self) -> u64 {
         self.shared.state.lock().written
     }
 
     /// Whether two handles are the same stream.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// let handle = stream.clone();
+    /// assert!(handle.same_stream(&stream));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn same_stream(&self, other: &ResponseStream) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
     }

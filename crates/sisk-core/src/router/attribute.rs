@@ -33,6 +33,22 @@ use crate::{HttpRequest, IntoResponse};
 /// function stays testable as a plain async function: build a request with
 /// [`HttpRequest::detached`] and write `events(req).await`. The `sisk` facade's `route_get`
 /// docs show both in a runnable example.
+///
+/// # Examples
+///
+/// ```
+/// use sisk_core::{HttpRequest, IntoResponse, Route, RouteFuture};
+///
+/// /// The route a `#[route_*]` function was declared as (what `router += f` adds).
+/// fn route_of<F, Fut>(f: F) -> Route
+/// where
+///     F: Fn(HttpRequest) -> Fut + Send + Sync + 'static,
+///     Fut: RouteFuture,
+///     Fut::Output: IntoResponse,
+/// {
+///     Route::from(f)
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not the future of a `#[route_*]` function",
     label = "a plain handler, not an attribute route",

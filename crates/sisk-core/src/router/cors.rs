@@ -49,17 +49,53 @@ pub struct CorsPolicy {
 
 impl CorsPolicy {
     /// A policy that allows nothing yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{CorsPolicy, HttpServer};
+    ///
+    /// // Nothing is allowed until a method says so: no CORS header is sent yet.
+    /// let cors = CorsPolicy::new();
+    /// let server = HttpServer::builder().cors(cors).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Allows every origin (`Access-Control-Allow-Origin: *`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{CorsPolicy, HttpServer};
+    ///
+    /// // A public API: every response carries `Access-Control-Allow-Origin: *`.
+    /// let cors = CorsPolicy::new().allow_any_origin();
+    /// let server = HttpServer::builder().cors(cors).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn allow_any_origin(mut self) -> Self {
         self.any_origin = true;
         self
     }
 
     /// Allows these origins (`"*"` among them means any origin).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{CorsPolicy, HttpServer};
+    ///
+    /// let cors = CorsPolicy::new().allow_origins(["https://app.example", "https://b.example"]);
+    /// let server = HttpServer::builder().cors(cors).build()?;
+    ///
+    /// // Values are checked when the server is built.
+    /// let bad = CorsPolicy::new().allow_origins(["https://a.example\r\nx-injected: 1"]);
+    /// assert!(HttpServer::builder().cors(bad).build().unwrap_err().is_config());
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn allow_origins<I, S>(mut self, origins: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -77,12 +113,36 @@ impl CorsPolicy {
     }
 
     /// The methods a preflight allows; by default, the methods of the matched path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{CorsPolicy, HttpServer, Method};
+    ///
+    /// let cors = CorsPolicy::new()
+    ///     .allow_any_origin()
+    ///     .allow_methods([Method::GET, Method::POST, Method::DELETE]);
+    /// let server = HttpServer::builder().cors(cors).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn allow_methods<I: IntoIterator<Item = Method>>(mut self, methods: I) -> Self {
         self.methods.extend(methods);
         self
     }
 
     /// The request headers a preflight allows; by default, those the preflight asks for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{CorsPolicy, HttpServer};
+    ///
+    /// let cors = CorsPolicy::new()
+    ///     .allow_any_origin()
+    ///     .allow_headers(["content-type", "authorization"]);
+    /// let server = HttpServer::builder().cors(cors).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn allow_headers<I, S>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -93,6 +153,17 @@ impl CorsPolicy {
     }
 
     /// Response headers scripts may read (`Access-Control-Expose-Headers`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{CorsPolicy, HttpServer};
+    ///
+    /// // Lets `fetch(...).then(r => r.headers.get("x-request-id"))` see the value.
+    /// let cors = CorsPolicy::new().allow_any_origin().expose_headers(["x-request-id"]);
+    /// let server = HttpServer::builder().cors(cors).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn expose_headers<I, S>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -103,12 +174,37 @@ impl CorsPolicy {
     }
 
     /// Whether cookies and credentials may be sent (`Access-Control-Allow-Credentials`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{CorsPolicy, HttpServer};
+    ///
+    /// // Cookies cross origins: the request's origin is echoed back, never `*`.
+    /// let cors = CorsPolicy::new()
+    ///     .allow_origins(["https://app.example"])
+    ///     .allow_credentials(true);
+    /// let server = HttpServer::builder().cors(cors).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn allow_credentials(mut self, allow: bool) -> Self {
         self.credentials = allow;
         self
     }
 
     /// How long a browser may cache a preflight answer (`Access-Control-Max-Age`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sisk_core::{CorsPolicy, HttpServer};
+    ///
+    /// // Browsers skip the preflight for 10 minutes after one answer.
+    /// let cors = CorsPolicy::new().allow_any_origin().max_age(Duration::from_secs(600));
+    /// let server = HttpServer::builder().cors(cors).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.max_age = Some(max_age);
         self

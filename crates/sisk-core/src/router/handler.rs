@@ -7,6 +7,19 @@ use std::sync::Arc;
 use crate::{HttpRequest, HttpResponse, IntoResponse};
 
 /// A boxed, sendable future, as handlers and request handlers return them.
+///
+/// # Examples
+///
+/// ```
+/// use sisk_core::{BoxFuture, HttpResponse};
+///
+/// fn answer(text: &'static str) -> BoxFuture<'static, HttpResponse> {
+///     Box::pin(async move { HttpResponse::text(text) })
+/// }
+/// # #[tokio::main] async fn main() {
+/// assert_eq!(answer("hi").await.body().map(|b| &b[..]), Some(&b"hi"[..]));
+/// # }
+/// ```
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The erased form a route keeps its handler in.
@@ -41,6 +54,23 @@ pub(crate) type BoxHandler =
 )]
 pub trait Handler<Args>: Send + Sync + 'static {
     /// Runs the handler for one request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{http, Bytes, Handler, HttpRequest, HttpServer, StatusCode};
+    ///
+    /// async fn ping() -> &'static str {
+    ///     "pong"
+    /// }
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = HttpServer::builder().build()?;
+    /// let req = HttpRequest::detached(&server, http::Request::get("/ping").body(Bytes::new())?);
+    /// let res = ping.call(req).await; // what the router does for a route
+    /// assert_eq!(res.status(), StatusCode::OK);
+    /// # Ok(()) }
+    /// ```
     fn call(&self, req: HttpRequest) -> BoxFuture<'static, HttpResponse>;
 }
 

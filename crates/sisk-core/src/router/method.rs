@@ -29,20 +29,107 @@ pub struct RouteMethod(u16);
 #[allow(non_upper_case_globals)]
 impl RouteMethod {
     /// `GET` (and, served without a body, `HEAD`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{Method, Route, RouteMethod};
+    ///
+    /// assert_eq!(RouteMethod::from_method(&Method::GET), Some(RouteMethod::Get));
+    /// assert_eq!(RouteMethod::Get.bits(), 2); // Sisk's value
+    /// let route = Route::new(RouteMethod::Get, "/items", || async { "all items" });
+    /// ```
     pub const Get: RouteMethod = RouteMethod(2);
+
     /// `POST`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{Method, Route, RouteMethod};
+    ///
+    /// assert_eq!(RouteMethod::from_method(&Method::POST), Some(RouteMethod::Post));
+    /// assert_eq!(RouteMethod::Post.bits(), 4); // Sisk's value
+    /// let route = Route::new(RouteMethod::Post, "/items", || async { "created" });
+    /// ```
     pub const Post: RouteMethod = RouteMethod(4);
+
     /// `PUT`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{Method, Route, RouteMethod};
+    ///
+    /// assert_eq!(RouteMethod::from_method(&Method::PUT), Some(RouteMethod::Put));
+    /// assert_eq!(RouteMethod::Put.bits(), 8); // Sisk's value
+    /// let route = Route::new(RouteMethod::Put, "/items/<id>", || async { "replaced" });
+    /// ```
     pub const Put: RouteMethod = RouteMethod(8);
+
     /// `PATCH`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{Method, Route, RouteMethod};
+    ///
+    /// assert_eq!(RouteMethod::from_method(&Method::PATCH), Some(RouteMethod::Patch));
+    /// assert_eq!(RouteMethod::Patch.bits(), 16); // Sisk's value
+    /// let route = Route::new(RouteMethod::Patch, "/items/<id>", || async { "updated" });
+    /// ```
     pub const Patch: RouteMethod = RouteMethod(16);
+
     /// `DELETE`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{Method, Route, RouteMethod};
+    ///
+    /// assert_eq!(RouteMethod::from_method(&Method::DELETE), Some(RouteMethod::Delete));
+    /// assert_eq!(RouteMethod::Delete.bits(), 32); // Sisk's value
+    /// let route = Route::new(RouteMethod::Delete, "/items/<id>", || async { "deleted" });
+    /// ```
     pub const Delete: RouteMethod = RouteMethod(32);
+
     /// `HEAD`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{Method, Route, RouteMethod};
+    ///
+    /// assert_eq!(RouteMethod::from_method(&Method::HEAD), Some(RouteMethod::Head));
+    /// assert_eq!(RouteMethod::Head.bits(), 128); // Sisk's value
+    /// let route = Route::new(RouteMethod::Head, "/items", || async {});
+    /// ```
     pub const Head: RouteMethod = RouteMethod(128);
+
     /// `OPTIONS`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{Method, Route, RouteMethod};
+    ///
+    /// assert_eq!(RouteMethod::from_method(&Method::OPTIONS), Some(RouteMethod::Options));
+    /// assert_eq!(RouteMethod::Options.bits(), 256); // Sisk's value
+    /// let route = Route::new(RouteMethod::Options, "/items", || async {});
+    /// ```
     pub const Options: RouteMethod = RouteMethod(256);
+
     /// Every method, including ones outside this list (Sisk's value, 510).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{Route, RouteMethod};
+    ///
+    /// assert!(RouteMethod::Any.contains(RouteMethod::Get | RouteMethod::Delete));
+    /// assert_eq!(RouteMethod::Any.bits(), 510);
+    /// let route = Route::new(RouteMethod::Any, "/echo", || async { "any method" });
+    /// ```
     pub const Any: RouteMethod = RouteMethod(510);
 
     const NAMED: [(RouteMethod, &'static str); 7] = [
@@ -56,26 +143,76 @@ impl RouteMethod {
     ];
 
     /// The empty set (answers nothing; `build()` rejects a route with it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::RouteMethod;
+    ///
+    /// let mut set = RouteMethod::empty();
+    /// assert!(set.is_empty());
+    /// set |= RouteMethod::Get;
+    /// assert_eq!(set, RouteMethod::Get);
+    /// ```
     pub const fn empty() -> Self {
         RouteMethod(0)
     }
 
     /// Whether every method of `other` is in `self`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::RouteMethod;
+    ///
+    /// let set = RouteMethod::Get | RouteMethod::Post;
+    /// assert!(set.contains(RouteMethod::Post));
+    /// assert!(!set.contains(RouteMethod::Post | RouteMethod::Put)); // every method of `other`
+    /// ```
     pub const fn contains(self, other: RouteMethod) -> bool {
         self.0 & other.0 == other.0
     }
 
     /// Whether the two sets share a method.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::RouteMethod;
+    ///
+    /// let reads = RouteMethod::Get | RouteMethod::Head;
+    /// assert!(reads.intersects(RouteMethod::Get | RouteMethod::Post));
+    /// assert!(!reads.intersects(RouteMethod::Delete));
+    /// ```
     pub const fn intersects(self, other: RouteMethod) -> bool {
         self.0 & other.0 != 0
     }
 
     /// Whether the set is empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::RouteMethod;
+    ///
+    /// assert!(RouteMethod::empty().is_empty());
+    /// assert!((RouteMethod::Get & RouteMethod::Post).is_empty());
+    /// assert!(!RouteMethod::Get.is_empty());
+    /// ```
     pub const fn is_empty(self) -> bool {
         self.0 == 0
     }
 
     /// Sisk's numeric value of the set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::RouteMethod;
+    ///
+    /// assert_eq!((RouteMethod::Get | RouteMethod::Post).bits(), 6);
+    /// assert_eq!(RouteMethod::Any.bits(), 510);
+    /// ```
     pub const fn bits(self) -> u16 {
         self.0
     }
@@ -111,6 +248,15 @@ impl RouteMethod {
     }
 
     /// The method names in the set, in Sisk's order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::RouteMethod;
+    ///
+    /// let set = RouteMethod::Post | RouteMethod::Get;
+    /// assert_eq!(set.names().collect::<Vec<_>>(), ["GET", "POST"]);
+    /// ```
     pub fn names(self) -> impl Iterator<Item = &'static str> {
         Self::NAMED
             .into_iter()

@@ -58,22 +58,109 @@ use super::{RequestHandler, Route, Router};
 pub trait RouterModule: Send + Sync + 'static {
     /// The routes of the module, with their own paths (without the prefix) and their own
     /// request handlers. Each route keeps a clone of `self`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sisk_core::{Route, RouterModule};
+    ///
+    /// struct Greeter {
+    ///     greeting: String,
+    /// }
+    ///
+    /// impl RouterModule for Greeter {
+    ///     fn routes(self: Arc<Self>) -> Vec<Route> {
+    ///         vec![Route::get("/hello", move || {
+    ///             let module = Arc::clone(&self);
+    ///             async move { module.greeting.clone() }
+    ///         })]
+    ///     }
+    /// }
+    /// let routes = Arc::new(Greeter { greeting: "Hi!".into() }).routes();
+    /// assert_eq!(routes[0].path(), "/hello");
+    /// ```
     fn routes(self: Arc<Self>) -> Vec<Route>;
 
     /// The path put in front of every route of the module (Sisk's `[RoutePrefix]`); empty for
     /// none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use sisk_core::{Route, Router, RouterModule};
+    ///
+    /// struct Users;
+    ///
+    /// impl RouterModule for Users {
+    ///     fn prefix(&self) -> &str {
+    ///         "/users"
+    ///     }
+    /// #   fn routes(self: Arc<Self>) -> Vec<Route> { vec![Route::get("/<id>", || async { "a user" })] }
+    /// }
+    /// let mut router = Router::new();
+    /// router.set_object(Users);
+    /// assert_eq!(router.routes()[0].path(), "/users/<id>");
+    /// ```
     fn prefix(&self) -> &str {
         ""
     }
 
     /// Request handlers that run for every route of the module, before the route's own.
     /// Called once per [`Router::set_object`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use sisk_core::{HttpRequest, HttpResponse, RequestHandler, Route, Router, RouterModule};
+    /// use sisk_core::StatusCode;
+    ///
+    /// struct Admin;
+    ///
+    /// impl RouterModule for Admin {
+    ///     fn request_handlers(&self) -> Vec<RequestHandler> {
+    ///         vec![RequestHandler::before(|req: HttpRequest| async move {
+    ///             let admin = req.header("x-role") == Some("admin");
+    ///             (!admin).then(|| HttpResponse::new().with_status(StatusCode::FORBIDDEN))
+    ///         })]
+    ///     }
+    /// #   fn routes(self: Arc<Self>) -> Vec<Route> { vec![Route::get("/stats", || async { "" })] }
+    /// }
+    /// let mut router = Router::new();
+    /// router.set_object(Admin);
+    /// assert_eq!(router.routes()[0].request_handlers().len(), 1);
+    /// ```
     fn request_handlers(&self) -> Vec<RequestHandler> {
         Vec::new()
     }
 
     /// Called once by [`Router::set_object`], before the module's routes are added (Sisk's
     /// `OnSetup`). Routes it adds to `router` get neither the prefix nor the module's handlers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use sisk_core::{Route, Router, RouterModule};
+    ///
+    /// struct Blog;
+    ///
+    /// impl RouterModule for Blog {
+    ///     fn prefix(&self) -> &str {
+    ///         "/blog"
+    ///     }
+    ///     fn on_setup(&self, router: &mut Router) {
+    ///         router.map_get("/feed.xml", || async { "<rss/>" }); // no `/blog` prefix
+    ///     }
+    /// #   fn routes(self: Arc<Self>) -> Vec<Route> { vec![Route::get("/", || async { "" })] }
+    /// }
+    /// let mut router = Router::new();
+    /// router.set_object(Blog);
+    /// assert_eq!(router.routes()[0].path(), "/feed.xml");
+    /// assert_eq!(router.routes()[1].path(), "/blog");
+    /// ```
     fn on_setup(&self, router: &mut Router) {
         let _ = router;
     }
@@ -105,12 +192,53 @@ impl Router {
     }
 
     /// The same as [`set_object`](Router::set_object), under Sisk's newer name `MapInstance`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use sisk_core::{Route, Router, RouterModule};
+    /// struct Health;
+    ///
+    /// impl RouterModule for Health {
+    ///     fn routes(self: Arc<Self>) -> Vec<Route> {
+    ///         vec![Route::get("/health", || async { "ok" })]
+    ///     }
+    /// }
+    /// let mut router = Router::new();
+    /// router.map_instance(Health);
+    /// assert_eq!(router.routes()[0].path(), "/health");
+    /// ```
     pub fn map_instance<M: RouterModule>(&mut self, module: M) -> &mut Self {
         self.set_object(module)
     }
 
     /// Adds the routes of a router module you keep a handle to, for example to push events to
     /// the clients its routes serve.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use sisk_core::{Route, Router, RouterModule};
+    ///
+    /// #[derive(Default)]
+    /// struct Visits(AtomicU64);
+    ///
+    /// impl RouterModule for Visits {
+    ///     fn routes(self: Arc<Self>) -> Vec<Route> {
+    ///         vec![Route::get("/visit", move || {
+    ///             let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
+    ///             async move { n.to_string() }
+    ///         })]
+    ///     }
+    /// }
+    /// let visits = Arc::new(Visits::default());
+    /// let mut router = Router::new();
+    /// router.set_object_arc(Arc::clone(&visits));
+    /// assert_eq!(visits.0.load(Ordering::Relaxed), 0); // still reachable from here
+    /// ```
     pub fn set_object_arc<M: RouterModule>(&mut self, module: Arc<M>) -> &mut Self {
         module.on_setup(self);
         let prefix = module.prefix().to_owned();

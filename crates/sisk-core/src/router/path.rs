@@ -32,6 +32,17 @@ pub struct PathPattern {
 }
 
 /// One segment of a [`PathPattern`].
+///
+/// # Examples
+///
+/// ```
+/// use sisk_core::{PathPattern, Segment};
+///
+/// let pattern = PathPattern::parse("/users/<id>")?;
+/// let expected = [Segment::Literal("users".into()), Segment::Parameter("id".into())];
+/// assert_eq!(pattern.segments(), expected);
+/// # Ok::<(), sisk_core::PathError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
     /// A literal segment that must match as written (or ignoring ASCII case, if asked).
@@ -63,6 +74,18 @@ pub struct PathError {
 }
 
 /// The kinds of [`PathError`].
+///
+/// # Examples
+///
+/// ```
+/// use sisk_core::{PathErrorKind, PathPattern};
+///
+/// let kind = |path| PathPattern::parse(path).err().map(|e| e.kind);
+/// assert_eq!(kind("users"), Some(PathErrorKind::MissingLeadingSlash));
+/// assert_eq!(kind("/a<id>"), Some(PathErrorKind::PartialSegment));
+/// assert_eq!(kind("/<id>/<id>"), Some(PathErrorKind::DuplicateParameter("id".into())));
+/// assert_eq!(kind("/users/<id>"), None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PathErrorKind {
@@ -180,16 +203,48 @@ impl PathPattern {
     }
 
     /// The segments in order (empty for `/` and for the any-path).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{PathPattern, Segment};
+    ///
+    /// let pattern = PathPattern::parse("/files//<name>/")?; // empty segments are ignored
+    /// assert_eq!(pattern.segments().len(), 2);
+    /// assert_eq!(pattern.segments()[1], Segment::Parameter("name".into()));
+    /// assert!(PathPattern::parse("/")?.segments().is_empty());
+    /// # Ok::<(), sisk_core::PathError>(())
+    /// ```
     pub fn segments(&self) -> &[Segment] {
         &self.segments
     }
 
     /// Whether this is [`Route::ANY_PATH`](crate::Route::ANY_PATH).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{PathPattern, Route};
+    ///
+    /// assert!(PathPattern::parse(Route::ANY_PATH)?.is_any_path());
+    /// assert!(!PathPattern::parse("/")?.is_any_path());
+    /// # Ok::<(), sisk_core::PathError>(())
+    /// ```
     pub fn is_any_path(&self) -> bool {
         self.any
     }
 
     /// The parameter names in order of appearance.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::PathPattern;
+    ///
+    /// let pattern = PathPattern::parse("/<org>/repos/<repo>")?;
+    /// assert_eq!(pattern.parameters().collect::<Vec<_>>(), ["org", "repo"]);
+    /// # Ok::<(), sisk_core::PathError>(())
+    /// ```
     pub fn parameters(&self) -> impl Iterator<Item = &str> {
         self.segments.iter().filter_map(|s| match s {
             Segment::Parameter(name) => Some(name.as_str()),

@@ -51,6 +51,17 @@ enum Kind {
 }
 
 /// When a [`RequestHandler`] runs (Sisk's `RequestHandlerExecutionMode`).
+///
+/// # Examples
+///
+/// ```
+/// use sisk_core::{ExecutionMode, HttpRequest, HttpResponse, RequestHandler};
+///
+/// let before = RequestHandler::before(|_req: HttpRequest| async { None });
+/// let after = RequestHandler::after(|_req: HttpRequest, res: HttpResponse| async { res });
+/// assert_eq!(before.execution_mode(), ExecutionMode::BeforeResponse);
+/// assert_eq!(after.execution_mode(), ExecutionMode::AfterResponse);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExecutionMode {
     /// Before the route handler; may answer early.
@@ -61,6 +72,20 @@ pub enum ExecutionMode {
 
 impl RequestHandler {
     /// A handler that runs before the route; `Some(response)` answers the request at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpRequest, HttpResponse, RequestHandler, Route, StatusCode};
+    ///
+    /// let require_key = RequestHandler::before(|req: HttpRequest| async move {
+    ///     match req.header("x-api-key") {
+    ///         Some(_) => None, // go on to the route
+    ///         None => Some(HttpResponse::new().with_status(StatusCode::UNAUTHORIZED)),
+    ///     }
+    /// });
+    /// let route = Route::get("/secret", || async { "42" }).with_request_handler(require_key);
+    /// ```
     pub fn before<F, Fut>(f: F) -> Self
     where
         F: Fn(HttpRequest) -> Fut + Send + Sync + 'static,
@@ -72,6 +97,19 @@ impl RequestHandler {
     }
 
     /// A handler that runs after the route and returns the response to send.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpRequest, HttpResponse, RequestHandler, Router};
+    ///
+    /// let stamp_id = RequestHandler::after(|req: HttpRequest, res: HttpResponse| async move {
+    ///     let id = req.request_id().to_string();
+    ///     res.with_header("x-request-id", id).unwrap_or_else(Into::into)
+    /// });
+    /// let mut router = Router::new();
+    /// router.add_request_handler(stamp_id);
+    /// ```
     pub fn after<F, Fut>(f: F) -> Self
     where
         F: Fn(HttpRequest, HttpResponse) -> Fut + Send + Sync + 'static,
@@ -83,6 +121,15 @@ impl RequestHandler {
     }
 
     /// When this handler runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{ExecutionMode, HttpRequest, RequestHandler};
+    ///
+    /// let handler = RequestHandler::before(|_req: HttpRequest| async { None });
+    /// assert_eq!(handler.execution_mode(), ExecutionMode::BeforeResponse);
+    /// ```
     pub fn execution_mode(&self) -> ExecutionMode {
         match self.kind {
             Kind::Before(_) => ExecutionMode::BeforeResponse,
