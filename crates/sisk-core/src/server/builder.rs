@@ -81,54 +81,152 @@ impl HttpServerBuilder {
     /// Adds an address to listen on: `"127.0.0.1:5555"`, `"localhost:8080"`,
     /// `"http://localhost:5555/"` or `"[::1]:0"`. May be called several times. With none, the
     /// server listens on a random free port of 127.0.0.1, as Sisk does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// let server = HttpServer::builder()
+    ///     .listen("127.0.0.1:5555")
+    ///     .listen("http://localhost:8080/") // Sisk's prefix form works too
+    ///     .build()?;
+    /// assert!(HttpServer::builder().listen("localhost").build().is_err()); // no port
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn listen(mut self, addr: impl Into<String>) -> Self {
         self.listen.push(addr.into());
         self
     }
 
     /// The routes to serve.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpServer, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.map_get("/", || async { "home" });
+    /// let server = HttpServer::builder().router(router).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn router(mut self, router: Router) -> Self {
         self.router = Some(router);
         self
     }
 
     /// All limits at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sisk_core::{HttpServer, Limits};
+    ///
+    /// let mut limits = Limits::default();
+    /// limits.max_request_body = 64 * 1024;
+    /// limits.header_read_timeout = Duration::from_secs(3);
+    /// let server = HttpServer::builder().limits(limits).build()?;
+    /// assert_eq!(server.limits().max_request_body, 64 * 1024);
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
     /// See [`Limits::max_request_body`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// // Uploads over 1 MiB answer 413.
+    /// let server = HttpServer::builder().max_request_body(1024 * 1024).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn max_request_body(mut self, bytes: u64) -> Self {
         self.limits.max_request_body = bytes;
         self
     }
 
     /// See [`Limits::max_header_bytes`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// let server = HttpServer::builder().max_header_bytes(32 * 1024).build()?;
+    /// assert!(HttpServer::builder().max_header_bytes(1024).build().unwrap_err().is_config());
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn max_header_bytes(mut self, bytes: usize) -> Self {
         self.limits.max_header_bytes = bytes;
         self
     }
 
     /// See [`Limits::header_read_timeout`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sisk_core::HttpServer;
+    ///
+    /// let server = HttpServer::builder().header_read_timeout(Duration::from_secs(5)).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.limits.header_read_timeout = timeout;
         self
     }
 
     /// See [`Limits::max_connections`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// let server = HttpServer::builder().max_connections(100_000).build()?;
+    /// assert!(HttpServer::builder().max_connections(0).build().unwrap_err().is_config());
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.limits.max_connections = connections;
         self
     }
 
     /// See [`Limits::stream_buffer`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// // Each response stream (each SSE client) may fall 256 KiB behind.
+    /// let server = HttpServer::builder().stream_buffer(256 * 1024).build()?;
+    /// assert_eq!(server.limits().stream_buffer, 256 * 1024);
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn stream_buffer(mut self, bytes: usize) -> Self {
         self.limits.stream_buffer = bytes;
         self
     }
 
     /// The CORS policy (Sisk's `UseCors`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{CorsPolicy, HttpServer};
+    ///
+    /// let server = HttpServer::builder().cors(CorsPolicy::new().allow_any_origin()).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn cors(mut self, policy: CorsPolicy) -> Self {
         self.cors = Some(policy);
         self
@@ -142,6 +240,21 @@ impl HttpServerBuilder {
     /// An invalid route path, two colliding routes, an empty method set
     /// ([`Error::is_route`]), an unparsable listen address ([`Error::is_bind`]), or limits out
     /// of range / an invalid CORS value ([`Error::is_config`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpServer, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.map_get("/users/<id>", || async { "a user" });
+    /// let server = HttpServer::builder().router(router).build()?; // nothing is bound yet
+    ///
+    /// let mut bad = Router::new();
+    /// bad.map_get("/users/<id", || async { "" });
+    /// assert!(HttpServer::builder().router(bad).build().unwrap_err().is_route());
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn build(self) -> Result<HttpServer, Error> {
         if self.limits.max_header_bytes < MIN_HEADER_BYTES {
             return Err(Error::new(Kind::Config(format!(

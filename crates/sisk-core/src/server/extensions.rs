@@ -33,6 +33,23 @@ pub struct Extensions {
 
 impl Extensions {
     /// The value of type `T`, if one was inserted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// struct Config {
+    ///     greeting: String,
+    /// }
+    ///
+    /// let server = HttpServer::builder().build()?;
+    /// assert!(server.extensions().get::<Config>().is_none());
+    /// server.extensions().insert(Config { greeting: "hi".into() });
+    /// let config = server.extensions().get::<Config>();
+    /// assert_eq!(config.map(|c| c.greeting.clone()).as_deref(), Some("hi"));
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
         self.map
             .read()
@@ -43,6 +60,23 @@ impl Extensions {
 
     /// The value of type `T`, inserting `make()` first if there is none. `make` runs at most
     /// once per type and must not use this map itself.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use sisk_core::HttpServer;
+    ///
+    /// #[derive(Default)]
+    /// struct Log(Mutex<Vec<String>>);
+    ///
+    /// let server = HttpServer::builder().build()?;
+    /// let log = server.extensions().get_or_insert_with(Log::default);
+    /// log.0.lock().map_err(|_| "poisoned")?.push("started".into());
+    /// let again = server.extensions().get_or_insert_with(Log::default); // the same value
+    /// assert_eq!(again.0.lock().map_err(|_| "poisoned")?.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get_or_insert_with<T, F>(&self, make: F) -> Arc<T>
     where
         T: Send + Sync + 'static,
@@ -63,6 +97,17 @@ impl Extensions {
     }
 
     /// Inserts `value`, returning the value of that type it replaces.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// let server = HttpServer::builder().build()?;
+    /// assert!(server.extensions().insert(1u32).is_none());
+    /// assert_eq!(server.extensions().insert(2u32).as_deref(), Some(&1)); // replaced
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn insert<T: Send + Sync + 'static>(&self, value: T) -> Option<Arc<T>> {
         self.map
             .write()

@@ -65,6 +65,17 @@ struct Inner {
 
 impl HttpServer {
     /// A builder for a server.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{HttpServer, Router};
+    ///
+    /// let mut router = Router::new();
+    /// router.map_get("/", || async { "Hello, world!" });
+    /// let server = HttpServer::builder().listen("127.0.0.1:5555").router(router).build()?;
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn builder() -> HttpServerBuilder {
         HttpServerBuilder::default()
     }
@@ -89,22 +100,72 @@ impl HttpServer {
     }
 
     /// Server-wide typed state (see [`Extensions`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// struct AppName(&'static str);
+    ///
+    /// let server = HttpServer::builder().build()?;
+    /// server.extensions().insert(AppName("shop"));
+    /// assert_eq!(server.extensions().get::<AppName>().map(|n| n.0), Some("shop"));
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn extensions(&self) -> &Extensions {
         &self.inner.extensions
     }
 
     /// The limits this server keeps to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// let server = HttpServer::builder().max_request_body(1024).build()?;
+    /// assert_eq!(server.limits().max_request_body, 1024);
+    /// assert_eq!(server.limits().max_connections, 25_000); // the default
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
     }
 
     /// How many response streams a connection still carries: committed, and not yet fully
     /// sent or dropped (an ended stream counts until its last queued bytes are out).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::{http, Bytes, HttpRequest, HttpServer};
+    ///
+    /// let server = HttpServer::builder().build()?;
+    /// assert_eq!(server.open_streams(), 0);
+    /// let req = HttpRequest::detached(&server, http::Request::get("/").body(Bytes::new())?);
+    /// let stream = req.response_stream()?;
+    /// stream.commit()?;
+    /// assert_eq!(server.open_streams(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn open_streams(&self) -> usize {
         self.inner.streams.len()
     }
 
     /// Whether two handles are the same server.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// let server = HttpServer::builder().build()?;
+    /// let other = HttpServer::builder().build()?;
+    /// assert!(server.clone().same_server(&server));
+    /// assert!(!server.same_server(&other));
+    /// # Ok::<(), sisk_core::Error>(())
+    /// ```
     pub fn same_server(&self, other: &HttpServer) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
@@ -169,6 +230,20 @@ impl HttpServer {
     /// # Errors
     ///
     /// As [`start`](Self::start).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use sisk_core::{HttpServer, Router};
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> Result<(), sisk_core::Error> {
+    ///     let mut router = Router::new();
+    ///     router.map_get("/", || async { "Hello, world!" });
+    ///     // Serves until Ctrl-C, then shuts down gracefully.
+    ///     HttpServer::builder().listen("127.0.0.1:5555").router(router).build()?.run().await
+    /// }
+    /// ```
     pub async fn run(&self) -> Result<(), Error> {
         let running = self.start().await?;
         if let Err(err) = tokio::signal::ctrl_c().await {
@@ -194,6 +269,19 @@ impl fmt::Debug for HttpServer {
 ///
 /// Dropping it without [`shutdown`](Self::shutdown) stops accepting at once and closes
 /// connections without waiting.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use sisk_core::HttpServer;
+///
+/// # #[tokio::main] async fn main() -> Result<(), sisk_core::Error> {
+/// let running = HttpServer::builder().listen("127.0.0.1:0").build()?.start().await?;
+/// println!("listening on {}", running.url()); // http://127.0.0.1:<a free port>
+/// running.shutdown(Duration::from_secs(5)).await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct RunningServer {
     server: HttpServer,
@@ -204,21 +292,73 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// The bound addresses, in the order they were given.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), sisk_core::Error> {
+    /// let server = HttpServer::builder().listen("127.0.0.1:0").listen("127.0.0.1:0").build()?;
+    /// let running = server.start().await?;
+    /// assert_eq!(running.local_addrs().len(), 2);
+    /// assert!(running.local_addrs().iter().all(|a| a.port() != 0)); // the ports actually bound
+    /// # running.shutdown(std::time::Duration::from_secs(1)).await;
+    /// # Ok(()) }
+    /// ```
     pub fn local_addrs(&self) -> &[SocketAddr] {
         &self.addrs
     }
 
     /// The first bound address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), sisk_core::Error> {
+    /// let running = HttpServer::builder().listen("127.0.0.1:0").build()?.start().await?;
+    /// let addr = running.local_addr();
+    /// assert!(addr.ip().is_loopback() && addr.port() != 0);
+    /// # running.shutdown(std::time::Duration::from_secs(1)).await;
+    /// # Ok(()) }
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.addrs[0]
     }
 
     /// `http://` and the first bound address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), sisk_core::Error> {
+    /// let running = HttpServer::builder().listen("127.0.0.1:0").build()?.start().await?;
+    /// assert_eq!(running.url(), format!("http://127.0.0.1:{}", running.local_addr().port()));
+    /// # running.shutdown(std::time::Duration::from_secs(1)).await;
+    /// # Ok(()) }
+    /// ```
     pub fn url(&self) -> String {
         format!("http://{}", self.local_addr())
     }
 
     /// The server, to reach its extensions and state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_core::HttpServer;
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), sisk_core::Error> {
+    /// let server = HttpServer::builder().build()?;
+    /// let running = server.start().await?;
+    /// assert!(running.server().same_server(&server));
+    /// # running.shutdown(std::time::Duration::from_secs(1)).await;
+    /// # Ok(()) }
+    /// ```
     pub fn server(&self) -> &HttpServer {
         &self.server
     }
@@ -226,6 +366,19 @@ impl RunningServer {
     /// Stops gracefully: stops accepting, ends open response streams (their handlers see
     /// [`StreamEnd::Shutdown`](crate::StreamEnd::Shutdown)), lets in-flight requests finish,
     /// and after `deadline` closes whatever is left.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sisk_core::HttpServer;
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), sisk_core::Error> {
+    /// let running = HttpServer::builder().build()?.start().await?;
+    /// // ... serve for a while, then:
+    /// running.shutdown(Duration::from_secs(10)).await; // open streams see `StreamEnd::Shutdown`
+    /// # Ok(()) }
+    /// ```
     pub async fn shutdown(mut self, deadline: Duration) {
         self.shutdown.send_replace(Some(Instant::now() + deadline));
         self.server.inner.streams.shutdown_all();
