@@ -48,12 +48,32 @@ pub struct Event {
 
 impl Event {
     /// An empty event (add at least `data` for browsers to deliver it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_sse::Event;
+    ///
+    /// assert_eq!(Event::new().to_bytes()?, "\n"); // dispatches nothing in a browser
+    /// assert_eq!(Event::new().data("hi").to_bytes()?, "data: hi\n\n");
+    /// # Ok::<(), sisk_sse::Error>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// `data: …` — the payload, any text; each line becomes a `data:` line and the client
     /// joins them with LF. A later call replaces the data.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_sse::Event;
+    ///
+    /// let event = Event::new().data("first line\nsecond line");
+    /// assert_eq!(event.to_bytes()?, "data: first line\ndata: second line\n\n");
+    /// # Ok::<(), sisk_sse::Error>(())
+    /// ```
     pub fn data(mut self, data: impl Into<String>) -> Self {
         self.data = Some(data.into());
         self
@@ -61,6 +81,18 @@ impl Event {
 
     /// `event: …` — the event type listeners subscribe to (`message` when absent).
     /// A line break makes the event invalid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_sse::Event;
+    ///
+    /// // In the page: source.addEventListener("price", ...)
+    /// let event = Event::new().event("price").data("42.5");
+    /// assert_eq!(event.to_bytes()?, "event: price\ndata: 42.5\n\n");
+    /// assert!(Event::new().event("a\nb").to_bytes().is_err());
+    /// # Ok::<(), sisk_sse::Error>(())
+    /// ```
     pub fn event(mut self, name: impl Into<String>) -> Self {
         let name = name.into();
         if name.contains(['\r', '\n']) {
@@ -72,6 +104,17 @@ impl Event {
 
     /// `id: …` — the id the browser sends back as `Last-Event-ID` when it reconnects.
     /// A line break or NUL makes the event invalid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_sse::Event;
+    ///
+    /// let event = Event::new().id("17").data("update");
+    /// assert_eq!(event.to_bytes()?, "id: 17\ndata: update\n\n");
+    /// assert!(Event::new().id("1\0").to_bytes().is_err());
+    /// # Ok::<(), sisk_sse::Error>(())
+    /// ```
     pub fn id(mut self, id: impl Into<String>) -> Self {
         let id = id.into();
         if id.contains(['\r', '\n']) {
@@ -84,12 +127,33 @@ impl Event {
     }
 
     /// `retry: …` — how long the browser waits before reconnecting, in whole milliseconds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sisk_sse::Event;
+    ///
+    /// let event = Event::new().retry(Duration::from_millis(2500));
+    /// assert_eq!(event.to_bytes()?, "retry: 2500\n\n");
+    /// # Ok::<(), sisk_sse::Error>(())
+    /// ```
     pub fn retry(mut self, delay: Duration) -> Self {
         self.retry = Some(delay);
         self
     }
 
     /// `: …` — a comment line (several for multi-line text); clients ignore it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_sse::Event;
+    ///
+    /// let event = Event::new().comment("sent by sisk").data("hi");
+    /// assert_eq!(event.to_bytes()?, ": sent by sisk\ndata: hi\n\n");
+    /// # Ok::<(), sisk_sse::Error>(())
+    /// ```
     pub fn comment(mut self, text: impl Into<String>) -> Self {
         self.comments.push(text.into());
         self
@@ -100,6 +164,16 @@ impl Event {
     /// # Errors
     ///
     /// [`Error::InvalidField`] for the first invalid value given.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_sse::{Error, Event};
+    ///
+    /// assert!(Event::new().id("7").validate().is_ok());
+    /// let err = Event::new().event("two\nlines").validate().unwrap_err();
+    /// assert!(matches!(err, Error::InvalidField { field: "event", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), Error> {
         match self.invalid {
             Some((field, found)) => Err(Error::InvalidField { field, found }),
@@ -112,6 +186,16 @@ impl Event {
     /// # Errors
     ///
     /// [`Error::InvalidField`] when a value was invalid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_sse::Event;
+    ///
+    /// let bytes = Event::new().event("greet").data("Hello!").to_bytes()?;
+    /// assert_eq!(bytes, "event: greet\ndata: Hello!\n\n");
+    /// # Ok::<(), sisk_sse::Error>(())
+    /// ```
     pub fn to_bytes(&self) -> Result<Bytes, Error> {
         self.validate()?;
         Ok(encode::event(self))

@@ -96,6 +96,25 @@ impl HttpStreamPingPolicy {
     }
 
     /// Starts pinging: one ping now, then one per [`interval`](Self::interval).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// sse.with_ping(|ping| {
+    ///     ping.interval = Duration::from_secs(15);
+    ///     ping.start(); // the first ping goes out at once
+    /// });
+    /// assert_eq!(sse.sent_content_length(), ": :%ping%\n\n".len() as u64);
+    /// # Ok(()) }
+    /// ```
     pub fn start(&mut self) {
         self.store();
         let Some(source) = self.source.upgrade() else {
@@ -118,6 +137,22 @@ impl HttpStreamPingPolicy {
     }
 
     /// Sets the message and interval, then starts (Sisk's `Start(dataMessage, interval)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// sse.with_ping(|ping| ping.start_with("keep-alive", Duration::from_secs(10)));
+    /// assert_eq!(sse.sent_content_length(), ": :keep-alive\n\n".len() as u64);
+    /// # Ok(()) }
+    /// ```
     pub fn start_with(&mut self, data_message: impl Into<String>, interval: Duration) {
         self.data_message = data_message.into();
         self.interval = interval;

@@ -139,27 +139,97 @@ impl HttpRequestEventSource {
     }
 
     /// The identifier given at creation (Sisk's `Identifier`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source("user-7")?;
+    /// assert_eq!(sse.identifier(), Some("user-7"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn identifier(&self) -> Option<&str> {
         self.inner.identifier.as_deref()
     }
 
     /// Whether the connection is still open for events (Sisk's `IsActive`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// assert!(sse.is_active());
+    /// let _ = sse.close();
+    /// assert!(!sse.is_active() && !sse.send("too late"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_active(&self) -> bool {
         self.inner.is_active()
     }
 
     /// How the source ended, once it has.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// assert_eq!(sse.close_reason(), None);
+    /// let _ = sse.close();
+    /// assert_eq!(sse.close_reason(), Some(CloseReason::Closed));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn close_reason(&self) -> Option<CloseReason> {
         self.inner.end.get().copied()
     }
 
     /// Bytes of event-stream text the connection took, pings included (Sisk's
     /// `SentContentLength`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// sse.send("hi");
+    /// assert_eq!(sse.sent_content_length(), "data: hi\n\n".len() as u64);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sent_content_length(&self) -> u64 {
         self.inner.sent.load(Ordering::Relaxed)
     }
 
     /// The request that opened this source (Sisk's `HttpRequest`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// assert_eq!(sse.http_request().path(), "/sse");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn http_request(&self) -> &HttpRequest {
         &self.inner.request
     }
@@ -199,6 +269,20 @@ impl HttpRequestEventSource {
     ///
     /// `false` means the source is closed, or its queue was full (the client reads too
     /// slowly) and the [`SlowClientPolicy`] applied.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// assert!(sse.send("Hello, world!")); // data: Hello, world!\n\n
+    /// assert!(sse.send("two\nlines")); // data: two\ndata: lines\n\n
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn send(&self, data: impl AsRef<str>) -> bool {
         self.inner
             .push(encode::message(data.as_ref()), FrameKind::Application)
@@ -206,6 +290,23 @@ impl HttpRequestEventSource {
 
     /// Sends `data`, waiting for room in the queue instead of applying the slow-client
     /// policy. Returns whether the connection took it (`false` once the source is closed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// for n in 0..3 {
+    ///     // Waits while the client is behind, instead of dropping or closing.
+    ///     assert!(sse.send_async(format!("event {n}")).await);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send_async(&self, data: impl AsRef<str>) -> bool {
         self.inner.push_async(encode::message(data.as_ref())).await
     }
@@ -234,11 +335,40 @@ impl HttpRequestEventSource {
     /// # Errors
     ///
     /// [`Error::InvalidField`] when the event has an invalid value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// let sent = sse.send_event_async(Event::new().event("report").data("done")).await?;
+    /// assert!(sent);
+    /// # Ok(()) }
+    /// ```
     pub async fn send_event_async(&self, event: Event) -> Result<bool, Error> {
         Ok(self.inner.push_async(event.to_bytes()?).await)
     }
 
     /// Sends a comment (`: text`), which clients ignore.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// assert!(sse.send_comment("padding for old proxies"));
+    /// assert_eq!(sse.sent_content_length(), ": padding for old proxies\n\n".len() as u64);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn send_comment(&self, text: impl AsRef<str>) -> bool {
         self.inner
             .push(encode::comment(text.as_ref()), FrameKind::Application)
@@ -271,11 +401,39 @@ impl HttpRequestEventSource {
     }
 
     /// Sets how many bytes may wait for this client before the slow-client policy applies.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// sse.set_queue_capacity(1024 * 1024); // a client that may fall 1 MiB behind
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_queue_capacity(&self, bytes: usize) {
         self.inner.stream.set_capacity(bytes);
     }
 
     /// Overrides the collection's [`SlowClientPolicy`] for this source.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// use sisk_sse::SlowClientPolicy;
+    ///
+    /// let sse = req.get_event_source(None)?;
+    /// sse.set_slow_client_policy(SlowClientPolicy::DropEvents); // this one only
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_slow_client_policy(&self, policy: SlowClientPolicy) {
         *self.inner.slow_policy.lock() = Some(policy);
     }
@@ -286,12 +444,47 @@ impl HttpRequestEventSource {
     /// activity). Sends the response head first, so a browser's `open` fires now.
     ///
     /// Returns how the connection ended; never panics, never fails. Several tasks may wait.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source("my-index-connection")?;
+    /// let reason = sse.wait_for_fail(Duration::from_secs(15)).await; // nothing is sent for 15 s
+    /// assert_eq!(reason, CloseReason::IdleTimeout);
+    /// # Ok(()) }
+    /// ```
     pub async fn wait_for_fail(&self, idle: Duration) -> CloseReason {
         self.inner.wait(Some(idle)).await
     }
 
     /// Waits until the connection ends, with no time limit (Sisk's `KeepAlive()`). Sends the
     /// response head first, so a browser's `open` fires now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use sisk_core::{http, Bytes};
+    /// use sisk_sse::prelude::*;
+    ///
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = HttpServer::builder().build()?;
+    /// # let req = HttpRequest::detached(&server, http::Request::get("/sse").body(Bytes::new())?);
+    /// let sse = req.get_event_source(None)?;
+    /// let other = sse.clone();
+    /// tokio::spawn(async move {
+    ///     other.send("the last event");
+    ///     let _ = other.close(); // from another task
+    /// });
+    /// assert_eq!(sse.keep_alive().await, CloseReason::Closed);
+    /// # Ok(()) }
+    /// ```
     pub async fn keep_alive(&self) -> CloseReason {
         self.inner.wait(None).await
     }
@@ -300,6 +493,18 @@ impl HttpRequestEventSource {
     /// returns (Sisk's `Close`). Callable from any task, any number of times: waiters wake
     /// with [`CloseReason::Closed`], the source leaves the collection, events already queued
     /// are still delivered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sisk_sse::prelude::*;
+    ///
+    /// async fn hello(req: HttpRequest) -> Result<HttpResponse, sisk_sse::Error> {
+    ///     let sse = req.get_event_source(None)?;
+    ///     sse.send("Hello, world!");
+    ///     Ok(sse.close()) // delivered, then the stream ends
+    /// }
+    /// ```
     pub fn close(&self) -> HttpResponse {
         self.inner.finish(CloseReason::Closed);
         self.inner.stream.close()
