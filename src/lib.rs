@@ -39,6 +39,21 @@ pub use sisk_sse::{
 };
 
 /// Everything an application names, in one `use sisk::prelude::*;`.
+///
+/// # Examples
+///
+/// ```
+/// use sisk::prelude::*;
+///
+/// let mut router = Router::new();
+/// router.map_get("/events", |req: HttpRequest| async move {
+///     let sse = req.get_event_source(None)?;
+///     sse.send_event(Event::new().event("greet").data("Hello!"))?;
+///     Ok::<HttpResponse, sisk::sse::Error>(sse.close())
+/// });
+/// let server = HttpServer::builder().router(router).build()?;
+/// # Ok::<(), sisk::Error>(())
+/// ```
 pub mod prelude {
     pub use sisk_core::{
         Bytes, Cookie, CorsPolicy, Error, HttpRequest, HttpResponse, HttpServer, IntoResponse,

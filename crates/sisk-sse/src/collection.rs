@@ -422,7 +422,7 @@ impl HttpEventSourceCollection {
     /// #     Ok(HttpRequest::detached(&server, req).get_event_source(id)?)
     /// # };
     /// use std::sync::atomic::{AtomicUsize, Ordering};
-    /// use std::sync::Arc;
+    /// # use std::sync::Arc;
     ///
     /// let left = Arc::new(AtomicUsize::new(0));
     /// let counter = Arc::clone(&left);
@@ -511,13 +511,12 @@ impl HttpEventSourceCollection {
     /// #     let req = http::Request::get("/sse").body(Bytes::new())?;
     /// #     Ok(HttpRequest::detached(&server, req).get_event_source(id)?)
     /// # };
-    /// use sisk_sse::SlowClientPolicy;
-    ///
+    /// # use sisk_sse::SlowClientPolicy;
     /// server.event_sources().set_slow_client_policy(SlowClientPolicy::DropEvents);
     /// let sse = open(Some("slow"))?;
     /// sse.set_queue_capacity(8);
-    /// sse.send("first");
-    /// assert!(!sse.send("second")); // dropped, the connection stays
+    /// sse.send("first"); // taken: the queue was empty
+    /// assert!(!sse.send("second")); // dropped; the connection stays open
     /// assert!(sse.is_active());
     /// assert_eq!(server.event_sources().dropped_events(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

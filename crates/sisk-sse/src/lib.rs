@@ -137,6 +137,20 @@ pub use self::slow_client::SlowClientPolicy;
 pub use self::source::HttpRequestEventSource;
 
 /// The event-source types and traits, plus the sisk-core types they work with.
+///
+/// # Examples
+///
+/// ```
+/// use sisk_sse::prelude::*;
+///
+/// let mut router = Router::new();
+/// router += Route::get("/events", |req: HttpRequest| async move {
+///     let sse = req.get_event_source("the-only-client")?;
+///     sse.send("Hello!");
+///     Ok::<HttpResponse, sisk_sse::Error>(sse.close())
+/// });
+/// # Ok::<(), sisk_core::Error>(())
+/// ```
 pub mod prelude {
     pub use crate::{
         CloseReason, Event, EventSourceRequestExt, EventSourceServerExt, HttpEventSourceCollection,

@@ -517,8 +517,7 @@ impl HttpRequest {
     /// # Examples
     ///
     /// ```
-    /// use sisk_core::{http, HttpRequest, HttpServer};
-    ///
+    /// # use sisk_core::{http, HttpRequest, HttpServer};
     /// #[derive(serde::Deserialize)]
     /// struct Login {
     ///     user: String,
@@ -526,9 +525,8 @@ impl HttpRequest {
     ///
     /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let server = HttpServer::builder().build()?;
-    /// let body = r#"{"user": "ada"}"#;
-    /// let req = http::Request::post("/login").body(body.into())?;
-    /// let req = HttpRequest::detached(&server, req);
+    /// let req = http::Request::post("/login").body(r#"{"user": "ada"}"#.into())?;
+    /// # let req = HttpRequest::detached(&server, req);
     /// let login: Login = req.json().await?;
     /// assert_eq!(login.user, "ada");
     /// # Ok(()) }

@@ -60,17 +60,14 @@ pub struct ResponseStream {
 /// # Examples
 ///
 /// ```
-/// use sisk_core::{HttpRequest, HttpResponse, StreamEnd};
+/// use sisk_core::{ResponseStream, StreamEnd};
 ///
-/// async fn feed(req: HttpRequest) -> Result<HttpResponse, sisk_core::Error> {
-///     let stream = req.response_stream()?;
-///     stream.write("hello\n").await?;
+/// async fn watch(stream: ResponseStream) {
 ///     match stream.closed().await {
 ///         StreamEnd::Disconnected => println!("the client left"),
 ///         StreamEnd::Shutdown => println!("the server is stopping"),
 ///         other => println!("ended: {other:?}"),
 ///     }
-///     Ok(stream.close())
 /// }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

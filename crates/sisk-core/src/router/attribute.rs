@@ -37,8 +37,7 @@ use crate::{HttpRequest, IntoResponse};
 /// # Examples
 ///
 /// ```
-/// use sisk_core::{HttpRequest, IntoResponse, Route, RouteFuture};
-///
+/// # use sisk_core::{HttpRequest, IntoResponse, Route, RouteFuture};
 /// /// The route a `#[route_*]` function was declared as (what `router += f` adds).
 /// fn route_of<F, Fut>(f: F) -> Route
 /// where

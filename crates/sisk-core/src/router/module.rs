@@ -65,20 +65,14 @@ pub trait RouterModule: Send + Sync + 'static {
     /// use std::sync::Arc;
     /// use sisk_core::{Route, RouterModule};
     ///
-    /// struct Greeter {
-    ///     greeting: String,
-    /// }
+    /// struct Greeter(String);
     ///
     /// impl RouterModule for Greeter {
     ///     fn routes(self: Arc<Self>) -> Vec<Route> {
-    ///         vec![Route::get("/hello", move || {
-    ///             let module = Arc::clone(&self);
-    ///             async move { module.greeting.clone() }
-    ///         })]
+    ///         vec![Route::get("/hello", move || std::future::ready(self.0.clone()))]
     ///     }
     /// }
-    /// let routes = Arc::new(Greeter { greeting: "Hi!".into() }).routes();
-    /// assert_eq!(routes[0].path(), "/hello");
+    /// # assert_eq!(Arc::new(Greeter("Hi!".into())).routes()[0].path(), "/hello");
     /// ```
     fn routes(self: Arc<Self>) -> Vec<Route>;
 
@@ -89,8 +83,7 @@ pub trait RouterModule: Send + Sync + 'static {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// use sisk_core::{Route, Router, RouterModule};
-    ///
+    /// # use sisk_core::{Route, Router, RouterModule};
     /// struct Users;
     ///
     /// impl RouterModule for Users {
@@ -99,7 +92,7 @@ pub trait RouterModule: Send + Sync + 'static {
     ///     }
     /// #   fn routes(self: Arc<Self>) -> Vec<Route> { vec![Route::get("/<id>", || async { "a user" })] }
     /// }
-    /// let mut router = Router::new();
+    /// # let mut router = Router::new();
     /// router.set_object(Users);
     /// assert_eq!(router.routes()[0].path(), "/users/<id>");
     /// ```
@@ -114,21 +107,24 @@ pub trait RouterModule: Send + Sync + 'static {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// use sisk_core::{HttpRequest, HttpResponse, RequestHandler, Route, Router, RouterModule};
-    /// use sisk_core::StatusCode;
+    /// # use sisk_core::{HttpRequest, HttpResponse, StatusCode};
+    /// # use sisk_core::{RequestHandler, Route, Router, RouterModule};
+    /// # fn require_admin() -> RequestHandler {
+    /// #     RequestHandler::before(|req: HttpRequest| async move {
+    /// #         let admin = req.header("x-role") == Some("admin");
+    /// #         (!admin).then(|| HttpResponse::new().with_status(StatusCode::FORBIDDEN))
+    /// #     })
+    /// # }
     ///
     /// struct Admin;
     ///
     /// impl RouterModule for Admin {
     ///     fn request_handlers(&self) -> Vec<RequestHandler> {
-    ///         vec![RequestHandler::before(|req: HttpRequest| async move {
-    ///             let admin = req.header("x-role") == Some("admin");
-    ///             (!admin).then(|| HttpResponse::new().with_status(StatusCode::FORBIDDEN))
-    ///         })]
+    ///         vec![require_admin()] // runs before every route of the module
     ///     }
     /// #   fn routes(self: Arc<Self>) -> Vec<Route> { vec![Route::get("/stats", || async { "" })] }
     /// }
-    /// let mut router = Router::new();
+    /// # let mut router = Router::new();
     /// router.set_object(Admin);
     /// assert_eq!(router.routes()[0].request_handlers().len(), 1);
     /// ```
@@ -143,23 +139,20 @@ pub trait RouterModule: Send + Sync + 'static {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// use sisk_core::{Route, Router, RouterModule};
-    ///
+    /// # use sisk_core::{Route, Router, RouterModule};
     /// struct Blog;
     ///
     /// impl RouterModule for Blog {
-    ///     fn prefix(&self) -> &str {
-    ///         "/blog"
-    ///     }
+    /// #   fn prefix(&self) -> &str { "/blog" }
     ///     fn on_setup(&self, router: &mut Router) {
-    ///         router.map_get("/feed.xml", || async { "<rss/>" }); // no `/blog` prefix
+    ///         router.map_get("/feed.xml", || async { "<rss/>" }); // not under the `/blog` prefix
     ///     }
     /// #   fn routes(self: Arc<Self>) -> Vec<Route> { vec![Route::get("/", || async { "" })] }
     /// }
-    /// let mut router = Router::new();
+    /// # let mut router = Router::new();
     /// router.set_object(Blog);
     /// assert_eq!(router.routes()[0].path(), "/feed.xml");
-    /// assert_eq!(router.routes()[1].path(), "/blog");
+    /// # assert_eq!(router.routes()[1].path(), "/blog");
     /// ```
     fn on_setup(&self, router: &mut Router) {
         let _ = router;
@@ -205,7 +198,7 @@ impl Router {
     ///         vec![Route::get("/health", || async { "ok" })]
     ///     }
     /// }
-    /// let mut router = Router::new();
+    /// # let mut router = Router::new();
     /// router.map_instance(Health);
     /// assert_eq!(router.routes()[0].path(), "/health");
     /// ```
@@ -221,23 +214,23 @@ impl Router {
     /// ```
     /// use std::sync::Arc;
     /// use std::sync::atomic::{AtomicU64, Ordering};
-    /// use sisk_core::{Route, Router, RouterModule};
+    /// # use sisk_core::{Route, Router, RouterModule};
+    /// # #[derive(Default)]
+    /// # struct Visits(AtomicU64);
+    /// # impl RouterModule for Visits {
+    /// #     fn routes(self: Arc<Self>) -> Vec<Route> {
+    /// #         vec![Route::get("/visit", move || {
+    /// #             std::future::ready(self.0.fetch_add(1, Ordering::Relaxed).to_string())
+    /// #         })]
+    /// #     }
+    /// # }
     ///
-    /// #[derive(Default)]
-    /// struct Visits(AtomicU64);
-    ///
-    /// impl RouterModule for Visits {
-    ///     fn routes(self: Arc<Self>) -> Vec<Route> {
-    ///         vec![Route::get("/visit", move || {
-    ///             let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
-    ///             async move { n.to_string() }
-    ///         })]
-    ///     }
-    /// }
+    /// // `Visits` counts the requests its routes serve.
     /// let visits = Arc::new(Visits::default());
     /// let mut router = Router::new();
     /// router.set_object_arc(Arc::clone(&visits));
-    /// assert_eq!(visits.0.load(Ordering::Relaxed), 0); // still reachable from here
+    /// // `visits` is still yours: read the count, or hand it to a task.
+    /// assert_eq!(visits.0.load(Ordering::Relaxed), 0);
     /// ```
     pub fn set_object_arc<M: RouterModule>(&mut self, module: Arc<M>) -> &mut Self {
         module.on_setup(self);

@@ -43,7 +43,7 @@ impl Extensions {
     ///     greeting: String,
     /// }
     ///
-    /// let server = HttpServer::builder().build()?;
+    /// # let server = HttpServer::builder().build()?;
     /// assert!(server.extensions().get::<Config>().is_none());
     /// server.extensions().insert(Config { greeting: "hi".into() });
     /// let config = server.extensions().get::<Config>();
@@ -65,12 +65,12 @@ impl Extensions {
     ///
     /// ```
     /// use std::sync::Mutex;
-    /// use sisk_core::HttpServer;
+    /// # use sisk_core::HttpServer;
     ///
     /// #[derive(Default)]
     /// struct Log(Mutex<Vec<String>>);
     ///
-    /// let server = HttpServer::builder().build()?;
+    /// # let server = HttpServer::builder().build()?;
     /// let log = server.extensions().get_or_insert_with(Log::default);
     /// log.0.lock().map_err(|_| "poisoned")?.push("started".into());
     /// let again = server.extensions().get_or_insert_with(Log::default); // the same value
