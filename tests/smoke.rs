@@ -26,20 +26,20 @@ async fn hello_route_answers_and_unknown_path_is_404() {
 #[tokio::test]
 async fn streamed_chunk_arrives_before_the_handler_returns() {
     let (go_tx, go_rx) = oneshot::channel::<()>();
-    let go_rx = std::sync::Mutex::new(Some(go_rx));
+    let go_rx = TakeOnce::new(go_rx);
     let (done_tx, done_rx) = oneshot::channel::<()>();
-    let done_tx = std::sync::Mutex::new(Some(done_tx));
+    let done_tx = TakeOnce::new(done_tx);
     let mut router = Router::new();
     router += Route::get("/stream", move |req: HttpRequest| {
-        let go = go_rx.lock().unwrap().take();
-        let done = done_tx.lock().unwrap().take();
+        let go = go_rx.take();
+        let done = done_tx.take();
         async move {
             let stream = req.response_stream()?;
             stream.write("part1").await?;
-            go.expect("one request").await.ok();
+            go.await.ok();
             stream.write("part2").await?;
             let res = stream.close();
-            done.expect("one request").send(()).ok();
+            done.send(()).ok();
             Ok::<_, sisk::Error>(res)
         }
     });

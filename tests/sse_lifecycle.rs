@@ -191,11 +191,11 @@ async fn several_tasks_can_wait_on_one_source() {
 async fn dropping_the_last_handle_closes_the_source() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
-    let done_rx = Arc::new(Mutex::new(Some(done_rx)));
+    let done_rx = TakeOnce::new(done_rx);
     let mut router = Router::new();
     router += Route::get("/sse", move |req: HttpRequest| {
         let tx = tx.clone();
-        let done = done_rx.lock().unwrap().take().expect("one request");
+        let done = done_rx.take();
         async move {
             let sse = req.get_event_source("held")?;
             sse.send("hello");
@@ -271,12 +271,12 @@ async fn a_failed_ping_ends_the_source() {
 #[tokio::test]
 async fn a_source_opened_during_shutdown_ends_with_shutdown() {
     let (gate_tx, gate_rx) = tokio::sync::oneshot::channel::<()>();
-    let gate = Arc::new(Mutex::new(Some(gate_rx)));
+    let gate = TakeOnce::new(gate_rx);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (started_tx, mut started) = mpsc::unbounded_channel::<()>();
     let mut router = Router::new();
     router += Route::get("/late", move |req: HttpRequest| {
-        let gate = gate.lock().unwrap().take().expect("one request");
+        let gate = gate.take();
         let (tx, started_tx) = (tx.clone(), started_tx.clone());
         async move {
             started_tx.send(()).ok();

@@ -3,24 +3,12 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sisk::prelude::*;
 use support::event_stream::SseClient;
 use support::*;
 use tokio::sync::{mpsc, oneshot};
-
-/// A `oneshot::Receiver` a `Fn` handler can take once.
-type Once<T> = Arc<Mutex<Option<T>>>;
-
-fn once<T>(value: T) -> Once<T> {
-    Arc::new(Mutex::new(Some(value)))
-}
-
-fn take<T>(once: &Once<T>) -> T {
-    once.lock().unwrap().take().expect("taken once")
-}
 
 /// Seed, "Creating an SSE connection": the exact bytes, then the end of the stream.
 #[tokio::test]
@@ -293,12 +281,12 @@ async fn sisk_empty_test_ported() {
 async fn sisk_deferred_test_ported() {
     let (go_tx, go_rx) = oneshot::channel::<()>();
     let (after_tx, after_rx) = oneshot::channel::<bool>();
-    let go_rx = once(go_rx);
-    let after_tx = once(after_tx);
+    let go_rx = TakeOnce::new(go_rx);
+    let after_tx = TakeOnce::new(after_tx);
     let mut router = Router::new();
     router += Route::get("/tests/deferred/sse/wait", move |req: HttpRequest| {
-        let go = take(&go_rx);
-        let after = take(&after_tx);
+        let go = go_rx.take();
+        let after = after_tx.take();
         async move {
             let sse = req.get_event_source("deferred")?;
             sse.send("part1");

@@ -3,19 +3,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use sisk_core::{http, HttpRequest, HttpServer};
+mod common;
+
+use common::source;
+use sisk_core::HttpServer;
 use sisk_sse::prelude::*;
 use sisk_sse::SlowClientPolicy;
-
-fn source(server: &HttpServer, id: Option<&str>) -> HttpRequestEventSource {
-    let req = http::Request::get("/sse")
-        .body(Bytes::new())
-        .expect("request");
-    HttpRequest::detached(server, req)
-        .get_event_source(id)
-        .expect("an event source")
-}
 
 /// Anonymous sources are counted as connections but never listed.
 #[tokio::test]

@@ -3,25 +3,14 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
-use sisk_core::{http, HttpRequest, HttpServer};
+mod common;
+
+use common::server;
+use common::source;
 use sisk_sse::prelude::*;
 
 /// The bytes of one default ping: `: :%ping%\n\n`.
 const PING: u64 = 11;
-
-fn server() -> HttpServer {
-    HttpServer::builder().build().expect("server builds")
-}
-
-fn source(server: &HttpServer, id: Option<&str>) -> HttpRequestEventSource {
-    let req = http::Request::get("/sse")
-        .body(Bytes::new())
-        .expect("request");
-    HttpRequest::detached(server, req)
-        .get_event_source(id)
-        .expect("an event source")
-}
 
 /// The first ping goes out at `start()`, then one per interval; starting again (in the same
 /// or another `with_ping`) does not add a second timer.
