@@ -242,6 +242,38 @@ async fn h2c_request_is_served_on_the_same_port() {
     );
 }
 
+/// The protocol is told by the first bytes even when they arrive in pieces: an HTTP/1.1
+/// request line and an HTTP/2 preface, each written in two parts with a pause between.
+#[tokio::test]
+async fn protocol_is_told_from_first_bytes_that_arrive_apart() {
+    let mut router = Router::new();
+    router += Route::get("/version", |req: HttpRequest| async move {
+        format!("{:?}", req.version())
+    });
+    let server = start(router).await;
+    // The pause makes the server see the first part alone (what is tested holds either way).
+    let pause = Duration::from_millis(50);
+
+    let mut conn = RawConn::connect(server.local_addr()).await;
+    conn.send(b"GE").await;
+    tokio::time::sleep(pause).await;
+    conn.send(b"T /version HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    assert_eq!(conn.read_response(false).await.text(), "HTTP/1.1");
+
+    let mut h2 = TcpStream::connect(server.local_addr()).await.unwrap();
+    h2.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    tokio::time::sleep(pause).await;
+    // The rest of the preface, then an empty SETTINGS frame.
+    h2.write_all(b"\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+        .await
+        .unwrap();
+    let mut frame_head = [0u8; 9];
+    within("the server's SETTINGS frame", h2.read_exact(&mut frame_head))
+        .await
+        .unwrap();
+    assert_eq!(frame_head[3], 0x04, "an HTTP/2 SETTINGS frame: {frame_head:?}");
+}
+
 /// Binding an address already in use is an `is_bind` error naming the address, not a panic.
 #[tokio::test]
 async fn binding_an_address_in_use_is_a_clear_error() {

@@ -98,10 +98,26 @@ impl Protocols {
     }
 }
 
-/// Reads until the first bytes tell HTTP/2's preface from an HTTP/1.1 request line, and
-/// returns them (to be read again by the connection) with the answer.
+/// Tells HTTP/2's preface from an HTTP/1.1 request line by the first bytes, and returns the
+/// bytes it had to take off the socket to do so (to be read again by the connection).
+///
+/// It peeks first: in the usual case the first segment decides, nothing is taken, and hyper
+/// reads the whole request head in its first read. (Handing hyper a few bytes first made it
+/// grow its read buffer to 16 KiB for every connection.)
 async fn read_preface(stream: &mut TcpStream) -> std::io::Result<(bool, Bytes)> {
     let mut buf = [0u8; H2_PREFACE.len()];
+    let peeked = stream.peek(&mut buf).await?;
+    if peeked == 0 {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
+    if buf[..peeked] != H2_PREFACE[..peeked] {
+        return Ok((false, Bytes::new()));
+    }
+    if peeked == H2_PREFACE.len() {
+        return Ok((true, Bytes::new()));
+    }
+    // A preface cut short: peeking again would return at once with the same bytes, so read
+    // them off and wait for the rest.
     let mut n = 0;
     loop {
         let read = stream.read(&mut buf[n..]).await?;
