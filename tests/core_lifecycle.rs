@@ -268,10 +268,16 @@ async fn protocol_is_told_from_first_bytes_that_arrive_apart() {
         .await
         .unwrap();
     let mut frame_head = [0u8; 9];
-    within("the server's SETTINGS frame", h2.read_exact(&mut frame_head))
-        .await
-        .unwrap();
-    assert_eq!(frame_head[3], 0x04, "an HTTP/2 SETTINGS frame: {frame_head:?}");
+    within(
+        "the server's SETTINGS frame",
+        h2.read_exact(&mut frame_head),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        frame_head[3], 0x04,
+        "an HTTP/2 SETTINGS frame: {frame_head:?}"
+    );
 }
 
 /// Binding an address already in use is an `is_bind` error naming the address, not a panic.

@@ -9,9 +9,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use bytes::{Buf, BufMut, BytesMut};
 use futures_util::FutureExt;
 use http::header::{self, HeaderValue};
-use http::{Method, Request, Response, StatusCode};
+use http::{Method, Request, Response, StatusCode, Uri};
 use hyper::body::Incoming;
 
 use super::HttpServer;
@@ -46,7 +47,43 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         let server = self.server.clone();
         let peer = self.peer;
+        let (mut parts, body) = request.into_parts();
+        detach_from_read_buffer(&mut parts);
+        let request = Request::from_parts(parts, body);
         Box::pin(async move { Ok(serve(server, peer, request).await) })
+    }
+}
+
+/// Copies the request target and header values, which hyper hands out as slices of its read
+/// buffer, into one buffer of their own.
+///
+/// It must run in `call`, before hyper reads again: hyper reuses its read buffer only when
+/// nothing else refers to it, and allocates another one otherwise. An event stream keeps its
+/// request for its whole life, so without this every stream held two read buffers.
+fn detach_from_read_buffer(parts: &mut http::request::Parts) {
+    let target = parts.uri.path_and_query().map_or("", |pq| pq.as_str());
+    let len = target.len() + parts.headers.values().map(|v| v.len()).sum::<usize>();
+    let mut owned = BytesMut::with_capacity(len);
+    owned.put_slice(target.as_bytes());
+    for value in parts.headers.values() {
+        owned.put_slice(value.as_bytes());
+    }
+    let mut owned = owned.freeze();
+    if parts.uri.scheme().is_none() && parts.uri.authority().is_none() {
+        // Origin form, by far the usual case; absolute and authority forms keep hyper's copy.
+        let target = owned.split_to(target.len());
+        if let Ok(uri) = Uri::from_maybe_shared(target) {
+            parts.uri = uri;
+        }
+    } else {
+        owned.advance(target.len());
+    }
+    for value in parts.headers.values_mut() {
+        let bytes = owned.split_to(value.len());
+        if let Ok(mut copy) = HeaderValue::from_maybe_shared(bytes) {
+            copy.set_sensitive(value.is_sensitive());
+            *value = copy;
+        }
     }
 }
 
@@ -348,4 +385,38 @@ fn to_hyper(res: HttpResponse, head_only: bool) -> Response<ResponseBody> {
     *out.status_mut() = status;
     *out.headers_mut() = headers;
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detached_request_keeps_its_target_and_headers() {
+        let request = Request::get("/a%20b/c?x=1&y=%C3%A9")
+            .header("host", "example.test")
+            .header("x-empty", "")
+            .header("x-many", "one")
+            .header("x-many", "two")
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        parts.headers.get_mut("host").unwrap().set_sensitive(true);
+        let before = parts.clone();
+        detach_from_read_buffer(&mut parts);
+        assert_eq!(parts.uri, before.uri);
+        assert_eq!(parts.headers, before.headers);
+        assert!(parts.headers["host"].is_sensitive());
+        assert!(!parts.headers["x-empty"].is_sensitive());
+    }
+
+    #[test]
+    fn absolute_form_target_is_left_as_is() {
+        let (mut parts, ()) = Request::get("http://example.test/p?q")
+            .body(())
+            .unwrap()
+            .into_parts();
+        detach_from_read_buffer(&mut parts);
+        assert_eq!(parts.uri, "http://example.test/p?q");
+    }
 }
