@@ -45,13 +45,93 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Future = BoxFuture<'static, Result<Response<ResponseBody>, Infallible>>;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
-        let server = self.server.clone();
-        let peer = self.peer;
-        let (mut parts, body) = request.into_parts();
-        detach_from_read_buffer(&mut parts);
-        let request = Request::from_parts(parts, body);
-        Box::pin(async move { Ok(serve(server, peer, request).await) })
+        // Everything up to the first await runs here, so the boxed future holds only what
+        // lives across awaits (and is cheap to move).
+        match prepare(&self.server, self.peer, request) {
+            Prepared::Answered(res) => Box::pin(std::future::ready(Ok(res))),
+            Prepared::Routed(routed) => Box::pin(async move { Ok(routed.respond().await) }),
+        }
     }
+}
+
+enum Prepared {
+    /// Answered without a handler (a declared body over the limit).
+    Answered(Response<ResponseBody>),
+    Routed(Routed),
+}
+
+/// A request looked up in the route table, ready for its handlers.
+struct Routed {
+    req: HttpRequest,
+    route: Option<Arc<CompiledRoute>>,
+    fallback: Fallback,
+    use_cors: bool,
+    head_only: bool,
+}
+
+fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) -> Prepared {
+    let (mut parts, body) = request.into_parts();
+    detach_from_read_buffer(&mut parts);
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > server.limits().max_request_body) {
+        let err = Error::new(Kind::BodyTooLarge {
+            limit: server.limits().max_request_body,
+        });
+        let mut res = to_hyper(HttpResponse::from(err), false);
+        // The body will not be read; do not keep the connection for it.
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return Prepared::Answered(res);
+    }
+    let head_only = parts.method == Method::HEAD;
+    let (route, params, fallback) = match server
+        .router()
+        .table
+        .lookup(&parts.method, parts.uri.path())
+    {
+        Lookup::Route { route, params } => (Some(route.clone()), params, Fallback::None),
+        Lookup::AutoOptions { allow, use_cors } => (
+            None,
+            RouteParameters::default(),
+            Fallback::Options { allow, use_cors },
+        ),
+        Lookup::MethodNotAllowed { allow } => (
+            None,
+            RouteParameters::default(),
+            Fallback::MethodNotAllowed(allow),
+        ),
+        Lookup::NotFound => (None, RouteParameters::default(), Fallback::NotFound),
+        Lookup::BadPath => (None, RouteParameters::default(), Fallback::BadPath),
+    };
+    let use_cors = match (&route, fallback) {
+        (Some(route), _) => route.use_cors,
+        (None, Fallback::Options { use_cors, .. }) => use_cors,
+        (None, _) => true,
+    };
+    let req = HttpRequest::new(
+        RequestParts {
+            method: parts.method,
+            uri: parts.uri,
+            version: parts.version,
+            headers: parts.headers,
+            params,
+            route: route.clone(),
+            peer,
+        },
+        BodySource::Incoming(body),
+        server.clone(),
+    );
+    Prepared::Routed(Routed {
+        req,
+        route,
+        fallback,
+        use_cors,
+        head_only,
+    })
 }
 
 /// Copies the request target and header values, which hyper hands out as slices of its read
@@ -87,91 +167,46 @@ fn detach_from_read_buffer(parts: &mut http::request::Parts) {
     }
 }
 
-async fn serve(
-    server: HttpServer,
-    peer: SocketAddr,
-    request: Request<Incoming>,
-) -> Response<ResponseBody> {
-    let (parts, body) = request.into_parts();
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > server.limits().max_request_body) {
-        let err = Error::new(Kind::BodyTooLarge {
-            limit: server.limits().max_request_body,
-        });
-        let mut res = to_hyper(HttpResponse::from(err), false);
-        // The body will not be read; do not keep the connection for it.
-        res.headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        return res;
-    }
-    let head_only = parts.method == Method::HEAD;
-    let router = server.router();
-    let (route, params, fallback) = match router.table.lookup(&parts.method, parts.uri.path()) {
-        Lookup::Route { route, params } => (Some(route.clone()), params, Fallback::None),
-        Lookup::AutoOptions { allow, use_cors } => (
-            None,
-            RouteParameters::default(),
-            Fallback::Options { allow, use_cors },
-        ),
-        Lookup::MethodNotAllowed { allow } => (
-            None,
-            RouteParameters::default(),
-            Fallback::MethodNotAllowed(allow),
-        ),
-        Lookup::NotFound => (None, RouteParameters::default(), Fallback::NotFound),
-        Lookup::BadPath => (None, RouteParameters::default(), Fallback::BadPath),
-    };
-    let req = HttpRequest::new(
-        RequestParts {
-            method: parts.method,
-            uri: parts.uri,
-            version: parts.version,
-            headers: parts.headers,
-            params,
-            route: route.clone(),
-            peer,
-        },
-        BodySource::Incoming(body),
-        server.clone(),
-    );
-    let use_cors = match (&route, fallback) {
-        (Some(route), _) => route.use_cors,
-        (None, Fallback::Options { use_cors, .. }) => use_cors,
-        (None, _) => true,
-    };
-    let mut res = match route {
-        Some(route) => match run_route(route, req.clone()).await {
-            Served::Response(res) => res,
-            Served::Stream(stream) => return stream_response(&req, &stream, use_cors),
-        },
-        None => fallback.answer(&req).await,
-    };
-    if let Some(error) = res.error.take() {
-        if let Some(handler) = &router.error_handler {
-            if error.status().is_server_error() {
-                res = handler(&error, &req);
+impl Routed {
+    async fn respond(self) -> Response<ResponseBody> {
+        let Routed {
+            req,
+            route,
+            fallback,
+            use_cors,
+            head_only,
+        } = self;
+        let mut res = match route {
+            Some(route) => match run_route(route, req.clone()).await {
+                Served::Response(res) => res,
+                Served::Stream(stream) => return stream_response(&req, &stream, use_cors),
+            },
+            None => fallback.answer(&req).await,
+        };
+        let server = req.server();
+        if let Some(error) = res.error.take() {
+            if let Some(handler) = &server.router().error_handler {
+                if error.status().is_server_error() {
+                    res = handler(&error, &req);
+                }
             }
         }
-    }
-    if let (true, Some(cors)) = (use_cors, server.cors()) {
-        if let Fallback::Options { allow, .. } = fallback {
-            cors.apply_preflight(req.headers(), allow_value(allow), res.headers_mut());
-        } else {
-            cors.apply(req.headers(), res.headers_mut());
+        if let (true, Some(cors)) = (use_cors, server.cors()) {
+            if let Fallback::Options { allow, .. } = fallback {
+                cors.apply_preflight(req.headers(), allow_value(allow), res.headers_mut());
+            } else {
+                cors.apply(req.headers(), res.headers_mut());
+            }
         }
+        let mut out = to_hyper(res, head_only);
+        if req.body_stopped_at_limit() {
+            // hyper closes a connection whose request body was left unread after this answer;
+            // say so, as for a declared length over the limit.
+            out.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        out
     }
-    let mut out = to_hyper(res, head_only);
-    if req.body_stopped_at_limit() {
-        // hyper closes a connection whose request body was left unread after this answer;
-        // say so, as for a declared length over the limit.
-        out.headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    out
 }
 
 /// What answers a request no route takes.
@@ -192,13 +227,13 @@ impl Fallback {
             Fallback::Options { allow, .. } => with_allow(HttpResponse::new(), allow),
             Fallback::MethodNotAllowed(allow) => {
                 let res = match &router.method_not_allowed {
-                    Some(handler) => catch_panics(handler(req.clone())).await,
+                    Some(handler) => guard(handler(req.clone())).await,
                     None => HttpResponse::new().with_status(StatusCode::METHOD_NOT_ALLOWED),
                 };
                 with_allow(res, allow)
             }
             Fallback::NotFound => match &router.not_found {
-                Some(handler) => catch_panics(handler(req.clone())).await,
+                Some(handler) => guard(handler(req.clone())).await,
                 None => HttpResponse::new().with_status(StatusCode::NOT_FOUND),
             },
             Fallback::BadPath => HttpResponse::from(Error::new(Kind::InvalidPath)),
@@ -223,9 +258,15 @@ enum Served {
 /// Runs the request handlers and the route, taking the response over as a stream if the
 /// handler commits one before it returns.
 async fn run_route(route: Arc<CompiledRoute>, req: HttpRequest) -> Served {
-    let pipeline = catch_panics(pipeline(route, req.clone()));
+    let handlers =
+        if route.request_handlers.is_empty() && req.server().router().request_handlers.is_empty() {
+            // The usual case: the route's own (already boxed) future, not a second box around it.
+            (route.handler)(req.clone())
+        } else {
+            Box::pin(pipeline(route, req.clone()))
+        };
     match (TakeOver {
-        pipeline: Some(pipeline),
+        pipeline: Some(guard(handlers)),
         req: req.clone(),
     })
     .await
@@ -284,34 +325,41 @@ async fn pipeline(route: Arc<CompiledRoute>, req: HttpRequest) -> HttpResponse {
     res
 }
 
+/// A handler future whose panic becomes a 500; `Unpin`, so it can be moved into a task of
+/// its own once a stream took the response over.
+type Guarded = futures_util::future::Map<
+    futures_util::future::CatchUnwind<AssertUnwindSafe<BoxFuture<'static, HttpResponse>>>,
+    fn(std::thread::Result<HttpResponse>) -> HttpResponse,
+>;
+
 /// A panic in a handler becomes a 500 (with the error for the router's error handler); the
 /// connection and the server go on.
-fn catch_panics(
-    fut: impl Future<Output = HttpResponse> + Send + 'static,
-) -> BoxFuture<'static, HttpResponse> {
-    Box::pin(AssertUnwindSafe(fut).catch_unwind().map(|result| {
-        result.unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a non-string panic payload".to_owned());
-            tracing::error!(%message, "handler panicked");
-            HttpResponse::from(Error::new(Kind::HandlerPanicked(message)))
-        })
-    }))
+fn guard(fut: BoxFuture<'static, HttpResponse>) -> Guarded {
+    AssertUnwindSafe(fut).catch_unwind().map(panic_to_response)
+}
+
+fn panic_to_response(result: std::thread::Result<HttpResponse>) -> HttpResponse {
+    result.unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a non-string panic payload".to_owned());
+        tracing::error!(%message, "handler panicked");
+        HttpResponse::from(Error::new(Kind::HandlerPanicked(message)))
+    })
 }
 
 enum Outcome {
     Done(HttpResponse),
     /// The handler committed a stream head and is still running.
-    Streaming(ResponseStream, BoxFuture<'static, HttpResponse>),
+    Streaming(ResponseStream, Guarded),
 }
 
 /// Polls the handler pipeline and watches for a committed stream head, so the head can go out
 /// while the handler keeps running (DESIGN §3).
 struct TakeOver {
-    pipeline: Option<BoxFuture<'static, HttpResponse>>,
+    pipeline: Option<Guarded>,
     req: HttpRequest,
 }
 
@@ -323,7 +371,7 @@ impl Future for TakeOver {
         let Some(pipeline) = this.pipeline.as_mut() else {
             return Poll::Pending;
         };
-        if let Poll::Ready(res) = pipeline.as_mut().poll(cx) {
+        if let Poll::Ready(res) = Pin::new(pipeline).poll(cx) {
             this.pipeline = None;
             return Poll::Ready(Outcome::Done(res));
         }
