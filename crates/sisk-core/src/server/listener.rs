@@ -15,6 +15,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::header_timer::HeaderTimer;
 use super::rewind::Rewind;
 use super::service::ConnService;
 use super::{bind_error, HttpServer, Limits};
@@ -82,7 +83,7 @@ impl Protocols {
     fn new(limits: &Limits) -> Self {
         let mut http1 = http1::Builder::new();
         http1
-            .timer(TokioTimer::new())
+            // The timer is set per connection (see `serve_connection`).
             .header_read_timeout(limits.header_read_timeout)
             .max_buf_size(limits.max_header_bytes)
             // Flatten queued body frames into one buffer: every event a stream queued while
@@ -164,7 +165,9 @@ async fn serve_connection(
         ))
         .await
     } else {
-        drive(protocols.http1.serve_connection(io, service), shutdown).await
+        let mut http1 = protocols.http1.clone();
+        http1.timer(HeaderTimer::new());
+        drive(http1.serve_connection(io, service), shutdown).await
     };
     if let Err(err) = result {
         tracing::debug!(%peer, %err, "connection ended with an error");

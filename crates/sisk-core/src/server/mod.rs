@@ -2,6 +2,7 @@
 
 mod builder;
 mod extensions;
+mod header_timer;
 mod listener;
 mod rewind;
 mod service;
