@@ -45,7 +45,7 @@ fn router() -> Router {
     let mut router = Router::new();
     router += Route::get("/sse", sse);
     router += Route::post("/broadcast", broadcast);
-    router += Route::get("/hello", || async { HttpResponse::text("Hello, world!") });
+    router += Route::get("/hello", || async { "Hello, world!" });
     for i in 0..FILLER_ROUTES {
         router += Route::get(format!("/filler{i}/items/<id>"), || async {
             HttpResponse::text("filler")

@@ -56,7 +56,7 @@ impl IntoResponse for HttpResponse {
 
 impl IntoResponse for &'static str {
     fn into_response(self) -> HttpResponse {
-        HttpResponse::text(self)
+        HttpResponse::static_text(self)
     }
 }
 
@@ -68,7 +68,10 @@ impl IntoResponse for String {
 
 impl IntoResponse for Cow<'static, str> {
     fn into_response(self) -> HttpResponse {
-        HttpResponse::text(self)
+        match self {
+            Cow::Borrowed(text) => HttpResponse::static_text(text),
+            Cow::Owned(text) => HttpResponse::text(text),
+        }
     }
 }
 

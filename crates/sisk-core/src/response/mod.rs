@@ -14,6 +14,8 @@ pub use self::into_response::IntoResponse;
 pub use self::stream::{ResponseStream, StreamEnd, TryWriteError};
 use crate::error::Error;
 
+const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
+
 /// An HTTP response (Sisk's `HttpResponse`): status, headers and content.
 ///
 /// # Examples
@@ -72,6 +74,11 @@ impl HttpResponse {
         }
     }
 
+    /// `text`, for text that lives as long as the program: sent as is, without a copy.
+    pub(crate) fn static_text(text: &'static str) -> Self {
+        Self::with_content(TEXT_PLAIN, Bytes::from_static(text.as_bytes()))
+    }
+
     fn with_content(content_type: &'static str, bytes: Bytes) -> Self {
         let mut res = Self::new();
         res.headers
@@ -92,7 +99,7 @@ impl HttpResponse {
     /// assert_eq!(res.body().map(|b| &b[..]), Some(&b"3 items"[..]));
     /// ```
     pub fn text(text: impl Into<String>) -> Self {
-        Self::with_content("text/plain; charset=utf-8", Bytes::from(text.into()))
+        Self::with_content(TEXT_PLAIN, Bytes::from(text.into()))
     }
 
     /// `200 OK` with `text/html; charset=utf-8` content.
