@@ -1,8 +1,10 @@
 //! Accepting connections: the connection cap, telling HTTP/2 (prior knowledge) from
 //! HTTP/1.1 by the first bytes, hyper's connection for each, and graceful shutdown.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::{Poll, Waker};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -180,9 +182,33 @@ where
     C: GracefulConnection,
 {
     tokio::pin!(conn);
-    tokio::select! {
-        result = conn.as_mut() => result,
-        _ = shutdown.started() => {
+    let probe = shutdown.rx.clone();
+    let started = shutdown.started();
+    tokio::pin!(started);
+    // The connection task is polled for every read and write. Polling the shutdown future each
+    // time would only register the same waker again; while the waker is the one it holds and
+    // the channel has not changed (one atomic load), there is nothing to look at.
+    let mut registered: Option<Waker> = None;
+    let ended = std::future::poll_fn(|cx| {
+        if let Poll::Ready(result) = conn.as_mut().poll(cx) {
+            return Poll::Ready(Some(result));
+        }
+        let same_waker = registered.as_ref().is_some_and(|w| w.will_wake(cx.waker()));
+        if same_waker && !probe.has_changed().unwrap_or(true) {
+            return Poll::Pending;
+        }
+        match started.as_mut().poll(cx) {
+            Poll::Ready(_) => Poll::Ready(None),
+            Poll::Pending => {
+                registered = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    })
+    .await;
+    match ended {
+        Some(result) => result,
+        None => {
             conn.as_mut().graceful_shutdown();
             conn.await
         }
