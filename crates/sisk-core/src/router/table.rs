@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use http::Method;
@@ -22,6 +23,9 @@ pub(crate) struct CompiledRoute {
     pub(crate) use_cors: bool,
     /// For each parameter, its segment index and name; the name is shared by every request.
     params: Vec<(usize, Arc<str>)>,
+    /// Whether a request of this route has taken its response over as a stream (see
+    /// `server::service::prepare`).
+    pub(crate) streams: AtomicBool,
 }
 
 /// All routes that share one path shape, and the union of their methods (for `Allow`).
@@ -113,6 +117,7 @@ impl RouteTable {
                 use_cors: route.use_cors,
                 pattern,
                 params,
+                streams: AtomicBool::new(false),
             });
             table.insert(compiled, &display)?;
         }

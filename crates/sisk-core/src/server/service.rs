@@ -6,6 +6,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -71,7 +72,6 @@ struct Routed {
 
 fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) -> Prepared {
     let (mut parts, body) = request.into_parts();
-    detach_from_read_buffer(&mut parts);
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -107,6 +107,14 @@ fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) ->
         Lookup::NotFound => (None, RouteParameters::default(), Fallback::NotFound),
         Lookup::BadPath => (None, RouteParameters::default(), Fallback::BadPath),
     };
+    if route
+        .as_ref()
+        .is_some_and(|r| r.streams.load(Ordering::Relaxed))
+    {
+        // Only for routes that stream: the copy is not free, and a request that is answered
+        // at once lets go of hyper's buffer anyway.
+        detach_from_read_buffer(&mut parts);
+    }
     let use_cors = match (&route, fallback) {
         (Some(route), _) => route.use_cors,
         (None, Fallback::Options { use_cors, .. }) => use_cors,
@@ -139,7 +147,9 @@ fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) ->
 ///
 /// It must run in `call`, before hyper reads again: hyper reuses its read buffer only when
 /// nothing else refers to it, and allocates another one otherwise. An event stream keeps its
-/// request for its whole life, so without this every stream held two read buffers.
+/// request for its whole life, so without this every stream held two read buffers. Which
+/// requests will stream is known only once their handler runs, so it is done for the
+/// requests of routes that have streamed before.
 fn detach_from_read_buffer(parts: &mut http::request::Parts) {
     let target = parts.uri.path_and_query().map_or("", |pq| pq.as_str());
     let len = target.len() + parts.headers.values().map(|v| v.len()).sum::<usize>();
@@ -258,12 +268,20 @@ enum Served {
 /// Runs the request handlers and the route, taking the response over as a stream if the
 /// handler commits one before it returns.
 async fn run_route(route: Arc<CompiledRoute>, req: HttpRequest) -> Served {
+    let served = take_over(&route, req).await;
+    if matches!(served, Served::Stream(_)) {
+        route.streams.store(true, Ordering::Relaxed);
+    }
+    served
+}
+
+async fn take_over(route: &Arc<CompiledRoute>, req: HttpRequest) -> Served {
     let handlers =
         if route.request_handlers.is_empty() && req.server().router().request_handlers.is_empty() {
             // The usual case: the route's own (already boxed) future, not a second box around it.
             (route.handler)(req.clone())
         } else {
-            Box::pin(pipeline(route, req.clone()))
+            Box::pin(pipeline(route.clone(), req.clone()))
         };
     match (TakeOver {
         pipeline: Some(guard(handlers)),
