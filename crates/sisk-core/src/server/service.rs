@@ -43,14 +43,78 @@ impl ConnService {
 impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Response = Response<ResponseBody>;
     type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response<ResponseBody>, Infallible>>;
+    type Future = Respond;
 
-    fn call(&self, request: Request<Incoming>) -> Self::Future {
-        // Everything up to the first await runs here, so the boxed future holds only what
-        // lives across awaits (and is cheap to move).
-        match prepare(&self.server, self.peer, request) {
-            Prepared::Answered(res) => Box::pin(std::future::ready(Ok(res))),
-            Prepared::Routed(routed) => Box::pin(async move { Ok(routed.respond().await) }),
+    fn call(&self, request: Request<Incoming>) -> Respond {
+        // Everything up to the handler runs here; what is left is a plain state machine, not
+        // one more boxed future per request.
+        let state = match prepare(&self.server, self.peer, request) {
+            Prepared::Answered(res) => State::Answered(res),
+            Prepared::Routed(Routed {
+                route: Some(route),
+                finish,
+            }) => State::Route {
+                take_over: TakeOver::start(&route, &finish.req),
+                route,
+                finish,
+            },
+            Prepared::Routed(Routed {
+                route: None,
+                finish,
+            }) => State::Fallback(Box::pin(async move {
+                let res = finish.fallback.answer(&finish.req).await;
+                finish.response(res)
+            })),
+        };
+        Respond { state }
+    }
+}
+
+/// The answer to one request, as hyper polls it.
+pub(super) struct Respond {
+    state: State,
+}
+
+enum State {
+    Answered(Response<ResponseBody>),
+    /// A route's handlers are running.
+    Route {
+        take_over: TakeOver,
+        route: Arc<CompiledRoute>,
+        finish: Finish,
+    },
+    /// No route: the router's not-found, method-not-allowed or OPTIONS answer (rare, boxed).
+    Fallback(BoxFuture<'static, Response<ResponseBody>>),
+    Done,
+}
+
+impl Future for Respond {
+    type Output = Result<Response<ResponseBody>, Infallible>;
+
+    /// # Panics
+    ///
+    /// When polled again after it gave its answer (hyper does not).
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let State::Route { take_over, .. } = &mut self.state {
+            let outcome = std::task::ready!(Pin::new(take_over).poll(cx));
+            let State::Route { route, finish, .. } =
+                std::mem::replace(&mut self.state, State::Done)
+            else {
+                unreachable!("the state was just matched");
+            };
+            return Poll::Ready(Ok(match served(outcome, &route, &finish.req) {
+                Served::Response(res) => finish.response(res),
+                Served::Stream(stream) => stream_response(&finish.req, &stream, finish.use_cors),
+            }));
+        }
+        if let State::Fallback(fut) = &mut self.state {
+            let res = std::task::ready!(fut.as_mut().poll(cx));
+            self.state = State::Done;
+            return Poll::Ready(Ok(res));
+        }
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Answered(res) => Poll::Ready(Ok(res)),
+            _ => panic!("a request's answer was polled after it was given"),
         }
     }
 }
@@ -63,8 +127,13 @@ enum Prepared {
 
 /// A request looked up in the route table, ready for its handlers.
 struct Routed {
-    req: HttpRequest,
     route: Option<Arc<CompiledRoute>>,
+    finish: Finish,
+}
+
+/// What turns the handler's response into hyper's.
+struct Finish {
+    req: HttpRequest,
     fallback: Fallback,
     use_cors: bool,
     head_only: bool,
@@ -134,11 +203,13 @@ fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) ->
         server.clone(),
     );
     Prepared::Routed(Routed {
-        req,
         route,
-        fallback,
-        use_cors,
-        head_only,
+        finish: Finish {
+            req,
+            fallback,
+            use_cors,
+            head_only,
+        },
     })
 }
 
@@ -177,22 +248,15 @@ fn detach_from_read_buffer(parts: &mut http::request::Parts) {
     }
 }
 
-impl Routed {
-    async fn respond(self) -> Response<ResponseBody> {
-        let Routed {
+impl Finish {
+    /// The error handler, CORS, and the conversion to hyper's response.
+    fn response(self, mut res: HttpResponse) -> Response<ResponseBody> {
+        let Finish {
             req,
-            route,
             fallback,
             use_cors,
             head_only,
         } = self;
-        let mut res = match route {
-            Some(route) => match run_route(route, req.clone()).await {
-                Served::Response(res) => res,
-                Served::Stream(stream) => return stream_response(&req, &stream, use_cors),
-            },
-            None => fallback.answer(&req).await,
-        };
         let server = req.server();
         if let Some(error) = res.error.take() {
             if let Some(handler) = &server.router().error_handler {
@@ -265,30 +329,9 @@ enum Served {
     Stream(ResponseStream),
 }
 
-/// Runs the request handlers and the route, taking the response over as a stream if the
-/// handler commits one before it returns.
-async fn run_route(route: Arc<CompiledRoute>, req: HttpRequest) -> Served {
-    let served = take_over(&route, req).await;
-    if matches!(served, Served::Stream(_)) {
-        route.streams.store(true, Ordering::Relaxed);
-    }
-    served
-}
-
-async fn take_over(route: &Arc<CompiledRoute>, req: HttpRequest) -> Served {
-    let handlers =
-        if route.request_handlers.is_empty() && req.server().router().request_handlers.is_empty() {
-            // The usual case: the route's own (already boxed) future, not a second box around it.
-            (route.handler)(req.clone())
-        } else {
-            Box::pin(pipeline(route.clone(), req.clone()))
-        };
-    match (TakeOver {
-        pipeline: Some(guard(handlers)),
-        req: req.clone(),
-    })
-    .await
-    {
+/// What a route's finished (or streaming) handlers leave to send.
+fn served(outcome: Outcome, route: &CompiledRoute, req: &HttpRequest) -> Served {
+    let served = match outcome {
         // Once a request took its response over, the stream is its response (as in Sisk,
         // where the event-stream head is set up the moment the source is created).
         Outcome::Done(res) => match req.stream() {
@@ -312,7 +355,11 @@ async fn take_over(route: &Arc<CompiledRoute>, req: HttpRequest) -> Served {
             });
             Served::Stream(stream)
         }
+    };
+    if matches!(served, Served::Stream(_)) {
+        route.streams.store(true, Ordering::Relaxed);
     }
+    served
 }
 
 /// Sisk's order: global before, route before, the route, global after, route after.
@@ -379,6 +426,24 @@ enum Outcome {
 struct TakeOver {
     pipeline: Option<Guarded>,
     req: HttpRequest,
+}
+
+impl TakeOver {
+    /// Starts the request handlers and the route's handler.
+    fn start(route: &Arc<CompiledRoute>, req: &HttpRequest) -> Self {
+        let handlers = if route.request_handlers.is_empty()
+            && req.server().router().request_handlers.is_empty()
+        {
+            // The usual case: the route's own (already boxed) future, not a second box around it.
+            (route.handler)(req.clone())
+        } else {
+            Box::pin(pipeline(route.clone(), req.clone()))
+        };
+        TakeOver {
+            pipeline: Some(guard(handlers)),
+            req: req.clone(),
+        }
+    }
 }
 
 impl Future for TakeOver {
