@@ -32,7 +32,10 @@ pub struct Limits {
     /// Most connections served at once; more are answered 503 and closed. Default 25 000.
     pub max_connections: usize,
     /// Bytes a response stream may queue for a slow peer before writes report it full.
-    /// Default 64 KiB.
+    /// Default 256 KiB: sixteen 16 KiB events of slack for a reader that falls behind for a
+    /// moment during a burst (64 KiB, four such events, closed such readers now and then in
+    /// the benchmarks' stalled-client phase). A broadcast frame is shared by every queue
+    /// it is in, so the memory a full queue holds is usually far less than this.
     pub stream_buffer: usize,
 }
 
@@ -43,7 +46,7 @@ impl Default for Limits {
             max_header_bytes: 16 * 1024,
             header_read_timeout: Duration::from_secs(10),
             max_connections: 25_000,
-            stream_buffer: 64 * 1024,
+            stream_buffer: 256 * 1024,
         }
     }
 }
