@@ -140,6 +140,11 @@ fn cors_router() -> Router {
     router
 }
 
+/// A server on `cors_router()` under `policy`.
+async fn cors_server(policy: CorsPolicy) -> sisk::RunningServer {
+    start_with(HttpServer::builder().router(cors_router()).cors(policy)).await
+}
+
 fn request_from(origin: &str, method: &str, path: &str, extra: &str) -> String {
     format!("{method} {path} HTTP/1.1\r\nhost: x\r\norigin: {origin}\r\n{extra}connection: close\r\n\r\n")
 }
@@ -147,12 +152,7 @@ fn request_from(origin: &str, method: &str, path: &str, extra: &str) -> String {
 /// A normal response gets the policy's headers for an allowed origin, and none for another.
 #[tokio::test]
 async fn cors_policy_applies_to_normal_responses() {
-    let server = start_with(
-        HttpServer::builder()
-            .router(cors_router())
-            .cors(app_policy()),
-    )
-    .await;
+    let server = cors_server(app_policy()).await;
     let res = raw_request(
         server.local_addr(),
         &request_from("https://app.test", "GET", "/data", ""),
@@ -182,12 +182,7 @@ async fn cors_policy_applies_to_normal_responses() {
 /// (`Access-Control-Allow-Origin: *` with an any-origin policy).
 #[tokio::test]
 async fn cors_policy_applies_to_streamed_responses() {
-    let server = start_with(
-        HttpServer::builder()
-            .router(cors_router())
-            .cors(CorsPolicy::new().allow_any_origin()),
-    )
-    .await;
+    let server = cors_server(CorsPolicy::new().allow_any_origin()).await;
     let mut conn = RawConn::connect(server.local_addr()).await;
     conn.send(request_from("https://app.test", "GET", "/stream", "").as_bytes())
         .await;
@@ -198,12 +193,7 @@ async fn cors_policy_applies_to_streamed_responses() {
     assert_eq!(conn.next_chunk().await.unwrap(), b"chunk");
     assert_eq!(conn.next_chunk().await, None);
 
-    let server = start_with(
-        HttpServer::builder()
-            .router(cors_router())
-            .cors(app_policy()),
-    )
-    .await;
+    let server = cors_server(app_policy()).await;
     let mut conn = RawConn::connect(server.local_addr()).await;
     conn.send(request_from("https://app.test", "GET", "/stream", "").as_bytes())
         .await;
@@ -222,12 +212,7 @@ async fn cors_policy_applies_to_streamed_responses() {
 /// the allowed headers and the max-age.
 #[tokio::test]
 async fn cors_policy_answers_options_preflight() {
-    let server = start_with(
-        HttpServer::builder()
-            .router(cors_router())
-            .cors(app_policy()),
-    )
-    .await;
+    let server = cors_server(app_policy()).await;
     let res = raw_request(
         server.local_addr(),
         &request_from(
@@ -261,12 +246,7 @@ async fn cors_policy_answers_options_preflight() {
 /// automatic preflight for its path (Sisk: "with CORS headers unless the route disables them").
 #[tokio::test]
 async fn route_with_cors_disabled_gets_no_cors_headers() {
-    let server = start_with(
-        HttpServer::builder()
-            .router(cors_router())
-            .cors(CorsPolicy::new().allow_any_origin()),
-    )
-    .await;
+    let server = cors_server(CorsPolicy::new().allow_any_origin()).await;
     let res = raw_request(
         server.local_addr(),
         &request_from("https://app.test", "GET", "/private", ""),

@@ -242,27 +242,26 @@ async fn h2c_request_is_served_on_the_same_port() {
     );
 }
 
-/// The protocol is told by the first bytes even when they arrive in pieces: an HTTP/1.1
-/// request line and an HTTP/2 preface, each written in two parts with a pause between.
+/// The protocol is told by the first bytes even when they arrive in pieces: a request line
+/// that starts like HTTP/2's preface (`P`), and the preface itself, each written in two parts.
+/// (Which part the server sees first is up to the network; the listener's unit tests hold
+/// each case still.)
 #[tokio::test]
-async fn protocol_is_told_from_first_bytes_that_arrive_apart() {
+async fn protocol_is_told_from_first_bytes_written_apart() {
     let mut router = Router::new();
-    router += Route::get("/version", |req: HttpRequest| async move {
+    router += Route::put("/version", |req: HttpRequest| async move {
         format!("{:?}", req.version())
     });
     let server = start(router).await;
-    // The pause makes the server see the first part alone (what is tested holds either way).
-    let pause = Duration::from_millis(50);
 
     let mut conn = RawConn::connect(server.local_addr()).await;
-    conn.send(b"GE").await;
-    tokio::time::sleep(pause).await;
-    conn.send(b"T /version HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    conn.send(b"P").await;
+    conn.send(b"UT /version HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n")
+        .await;
     assert_eq!(conn.read_response(false).await.text(), "HTTP/1.1");
 
     let mut h2 = TcpStream::connect(server.local_addr()).await.unwrap();
     h2.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
-    tokio::time::sleep(pause).await;
     // The rest of the preface, then an empty SETTINGS frame.
     h2.write_all(b"\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
         .await

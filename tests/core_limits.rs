@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use sisk::prelude::*;
@@ -132,15 +133,8 @@ async fn slow_loris_partial_head_is_disconnected_after_header_read_timeout() {
     let mut conn = RawConn::connect(server.local_addr()).await;
     let started = Instant::now();
     conn.send(b"GET /ok HTTP/1.1\r\nhost: x\r\n").await;
-    assert_eq!(conn.read_to_close().await, b"");
-    assert!(
-        started.elapsed() >= timeout,
-        "closed after {:?}, before the timeout",
-        started.elapsed()
-    );
-
-    let res = get(server.local_addr(), "/ok").await;
-    assert_eq!((res.status, res.text()), (200, "ok".to_owned()));
+    closed_unanswered_after(&mut conn, started, timeout).await;
+    still_serves(server.local_addr()).await;
 }
 
 /// A client that connects and sends nothing at all is disconnected after `header_read_timeout`
@@ -157,15 +151,8 @@ async fn silent_connection_is_disconnected_after_header_read_timeout() {
     .await;
     let started = Instant::now();
     let mut silent = RawConn::connect(server.local_addr()).await;
-    assert_eq!(silent.read_to_close().await, b"");
-    assert!(
-        started.elapsed() >= timeout,
-        "closed after {:?}, before the timeout",
-        started.elapsed()
-    );
-
-    let res = get(server.local_addr(), "/ok").await;
-    assert_eq!((res.status, res.text()), (200, "ok".to_owned()));
+    closed_unanswered_after(&mut silent, started, timeout).await;
+    still_serves(server.local_addr()).await;
 }
 
 /// A keep-alive connection left idle after a response is closed after `header_read_timeout`.
@@ -182,8 +169,24 @@ async fn idle_keep_alive_connection_is_closed_after_header_read_timeout() {
     conn.send(b"GET /ok HTTP/1.1\r\nhost: x\r\n\r\n").await;
     assert_eq!(conn.read_response(false).await.text(), "ok");
     let idle_since = Instant::now();
+    closed_unanswered_after(&mut conn, idle_since, timeout).await;
+}
+
+/// `conn` is closed without a byte of answer, and not before `timeout` has passed since
+/// `since`.
+async fn closed_unanswered_after(conn: &mut RawConn, since: Instant, timeout: Duration) {
     assert_eq!(conn.read_to_close().await, b"");
-    assert!(idle_since.elapsed() >= timeout);
+    assert!(
+        since.elapsed() >= timeout,
+        "closed after {:?}, before the timeout",
+        since.elapsed()
+    );
+}
+
+/// A plain request on a new connection is answered.
+async fn still_serves(addr: SocketAddr) {
+    let res = get(addr, "/ok").await;
+    assert_eq!((res.status, res.text()), (200, "ok".to_owned()));
 }
 
 /// Over `max_connections`, a new connection is answered 503 and closed while the open ones are

@@ -274,3 +274,86 @@ async fn refuse(mut stream: TcpStream) {
     })
     .await;
 }
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    /// A connected pair: the client's end and the server's.
+    async fn pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        (client, server)
+    }
+
+    /// Writes `first` and waits until the server's end can see it.
+    async fn send_first(client: &mut TcpStream, server: &TcpStream, first: &[u8]) {
+        client.write_all(first).await.unwrap();
+        let mut seen = vec![0u8; first.len()];
+        assert_eq!(server.peek(&mut seen).await.unwrap(), first.len());
+    }
+
+    #[tokio::test]
+    async fn a_request_line_is_told_by_a_peek_and_left_in_the_socket() {
+        let (mut client, mut server) = pair().await;
+        send_first(&mut client, &server, b"GET / HTTP/1.1\r\n").await;
+        assert_eq!(
+            read_preface(&mut server).await.unwrap(),
+            (false, Bytes::new())
+        );
+        let mut line = [0u8; 16];
+        server.read_exact(&mut line).await.unwrap();
+        assert_eq!(&line, b"GET / HTTP/1.1\r\n");
+    }
+
+    #[tokio::test]
+    async fn a_whole_preface_is_told_by_a_peek() {
+        let (mut client, mut server) = pair().await;
+        send_first(&mut client, &server, H2_PREFACE).await;
+        assert_eq!(
+            read_preface(&mut server).await.unwrap(),
+            (true, Bytes::new())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_preface_cut_short_is_read_off_and_handed_back_whole() {
+        let (mut client, mut server) = pair().await;
+        send_first(&mut client, &server, &H2_PREFACE[..16]).await;
+        let mut telling = Box::pin(read_preface(&mut server));
+        // It has read the first part off and waits for the rest.
+        assert!((&mut telling).now_or_never().is_none());
+        client.write_all(&H2_PREFACE[16..]).await.unwrap();
+        let (is_http2, taken) = telling.await.unwrap();
+        assert!(is_http2);
+        assert_eq!(taken, H2_PREFACE);
+    }
+
+    #[tokio::test]
+    async fn a_request_that_starts_like_the_preface_is_handed_back_as_read() {
+        let (mut client, mut server) = pair().await;
+        // `P` could begin `PRI * HTTP/2.0`; `PUT` cannot.
+        send_first(&mut client, &server, b"P").await;
+        let mut telling = Box::pin(read_preface(&mut server));
+        assert!((&mut telling).now_or_never().is_none());
+        client.write_all(b"UT / HTTP/1.1\r\n").await.unwrap();
+        let (is_http2, taken) = telling.await.unwrap();
+        assert!(!is_http2);
+        assert!(b"PUT / HTTP/1.1\r\n".starts_with(&taken) && taken.len() > 1);
+    }
+
+    #[tokio::test]
+    async fn a_client_that_leaves_before_telling_is_an_error() {
+        let (mut client, mut server) = pair().await;
+        send_first(&mut client, &server, b"PRI").await;
+        drop(client);
+        let err = read_preface(&mut server).await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+    }
+}

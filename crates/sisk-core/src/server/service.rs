@@ -48,25 +48,9 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
     fn call(&self, request: Request<Incoming>) -> Respond {
         // Everything up to the handler runs here; what is left is a plain state machine, not
         // one more boxed future per request.
-        let state = match prepare(&self.server, self.peer, request) {
-            Prepared::Answered(res) => State::Answered(res),
-            Prepared::Routed(Routed {
-                route: Some(route),
-                finish,
-            }) => State::Route {
-                take_over: TakeOver::start(&route, &finish.req),
-                route,
-                finish,
-            },
-            Prepared::Routed(Routed {
-                route: None,
-                finish,
-            }) => State::Fallback(Box::pin(async move {
-                let res = finish.fallback.answer(&finish.req).await;
-                finish.response(res)
-            })),
-        };
-        Respond { state }
+        Respond {
+            state: prepare(&self.server, self.peer, request),
+        }
     }
 }
 
@@ -76,6 +60,7 @@ pub(super) struct Respond {
 }
 
 enum State {
+    /// Answered without a handler (a declared body over the limit).
     Answered(Response<ResponseBody>),
     /// A route's handlers are running.
     Route {
@@ -95,40 +80,32 @@ impl Future for Respond {
     ///
     /// When polled again after it gave its answer (hyper does not).
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let State::Route { take_over, .. } = &mut self.state {
-            let outcome = std::task::ready!(Pin::new(take_over).poll(cx));
-            let State::Route { route, finish, .. } =
-                std::mem::replace(&mut self.state, State::Done)
-            else {
-                unreachable!("the state was just matched");
-            };
-            return Poll::Ready(Ok(match served(outcome, &route, &finish.req) {
-                Served::Response(res) => finish.response(res),
-                Served::Stream(stream) => stream_response(&finish.req, &stream, finish.use_cors),
-            }));
-        }
-        if let State::Fallback(fut) = &mut self.state {
-            let res = std::task::ready!(fut.as_mut().poll(cx));
-            self.state = State::Done;
-            return Poll::Ready(Ok(res));
-        }
-        match std::mem::replace(&mut self.state, State::Done) {
-            State::Answered(res) => Poll::Ready(Ok(res)),
-            _ => panic!("a request's answer was polled after it was given"),
-        }
+        let res = match &mut self.state {
+            State::Route { take_over, .. } => {
+                let outcome = std::task::ready!(Pin::new(take_over).poll(cx));
+                let State::Route { route, finish, .. } =
+                    std::mem::replace(&mut self.state, State::Done)
+                else {
+                    unreachable!("the state was just matched");
+                };
+                match served(outcome, &route, &finish.req) {
+                    Served::Response(res) => finish.response(res),
+                    Served::Stream(stream) => {
+                        stream_response(&finish.req, &stream, finish.use_cors)
+                    }
+                }
+            }
+            State::Fallback(fut) => std::task::ready!(fut.as_mut().poll(cx)),
+            State::Answered(_) | State::Done => {
+                match std::mem::replace(&mut self.state, State::Done) {
+                    State::Answered(res) => res,
+                    _ => panic!("a request's answer was polled after it was given"),
+                }
+            }
+        };
+        self.state = State::Done;
+        Poll::Ready(Ok(res))
     }
-}
-
-enum Prepared {
-    /// Answered without a handler (a declared body over the limit).
-    Answered(Response<ResponseBody>),
-    Routed(Routed),
-}
-
-/// A request looked up in the route table, ready for its handlers.
-struct Routed {
-    route: Option<Arc<CompiledRoute>>,
-    finish: Finish,
 }
 
 /// What turns the handler's response into hyper's.
@@ -139,7 +116,8 @@ struct Finish {
     head_only: bool,
 }
 
-fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) -> Prepared {
+/// Looks the request up, builds it, and starts its handlers (or answers it at once).
+fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) -> State {
     let (mut parts, body) = request.into_parts();
     let declared = parts
         .headers
@@ -154,7 +132,7 @@ fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) ->
         // The body will not be read; do not keep the connection for it.
         res.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        return Prepared::Answered(res);
+        return State::Answered(res);
     }
     let head_only = parts.method == Method::HEAD;
     let (route, params, fallback) = match server
@@ -202,15 +180,23 @@ fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) ->
         BodySource::Incoming(body),
         server.clone(),
     );
-    Prepared::Routed(Routed {
-        route,
-        finish: Finish {
-            req,
-            fallback,
-            use_cors,
-            head_only,
+    let finish = Finish {
+        req,
+        fallback,
+        use_cors,
+        head_only,
+    };
+    match route {
+        Some(route) => State::Route {
+            take_over: TakeOver::start(&route, &finish.req),
+            route,
+            finish,
         },
-    })
+        None => State::Fallback(Box::pin(async move {
+            let res = finish.fallback.answer(&finish.req).await;
+            finish.response(res)
+        })),
+    }
 }
 
 /// Copies the request target and header values, which hyper hands out as slices of its read
