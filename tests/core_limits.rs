@@ -172,6 +172,62 @@ async fn idle_keep_alive_connection_is_closed_after_header_read_timeout() {
     closed_unanswered_after(&mut conn, idle_since, timeout).await;
 }
 
+/// The header-read timeout counts idle time only: a handler that takes several timeouts to
+/// answer is answered on the same connection, and the connection stays usable afterwards.
+#[tokio::test]
+async fn a_slow_handler_is_not_cut_off_by_the_header_read_timeout() {
+    let timeout = Duration::from_millis(200);
+    let (release, released) = mpsc::channel::<()>(1);
+    let released = std::sync::Arc::new(tokio::sync::Mutex::new(released));
+    let mut router = echo_router();
+    router += Route::get("/slow", move || {
+        let released = released.clone();
+        async move {
+            released.lock().await.recv().await;
+            "done"
+        }
+    });
+    let server = start_with(
+        HttpServer::builder()
+            .router(router)
+            .header_read_timeout(timeout),
+    )
+    .await;
+    let mut conn = RawConn::connect(server.local_addr()).await;
+    conn.send(b"GET /slow HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    // Time passing is what is tested: the handler is held for three timeouts.
+    tokio::time::sleep(timeout * 3).await;
+    release.send(()).await.unwrap();
+    assert_eq!(conn.read_response(false).await.text(), "done");
+    conn.send(b"GET /ok HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    assert_eq!(conn.read_response(false).await.text(), "ok");
+}
+
+/// The header-read timeout restarts after every response: a keep-alive connection whose
+/// requests come closer together than the timeout stays open however long it lives.
+#[tokio::test]
+async fn a_busy_keep_alive_connection_outlives_the_header_read_timeout() {
+    let timeout = Duration::from_millis(300);
+    let server = start_with(
+        HttpServer::builder()
+            .router(echo_router())
+            .header_read_timeout(timeout),
+    )
+    .await;
+    let mut conn = RawConn::connect(server.local_addr()).await;
+    let opened = Instant::now();
+    loop {
+        conn.send(b"GET /ok HTTP/1.1\r\nhost: x\r\n\r\n").await;
+        assert_eq!(conn.read_response(false).await.text(), "ok");
+        if opened.elapsed() >= timeout * 3 {
+            break;
+        }
+        tokio::time::sleep(timeout / 3).await;
+    }
+    let idle_since = Instant::now();
+    closed_unanswered_after(&mut conn, idle_since, timeout).await;
+}
+
 /// `conn` is closed without a byte of answer, and not before `timeout` has passed since
 /// `since`.
 async fn closed_unanswered_after(conn: &mut RawConn, since: Instant, timeout: Duration) {

@@ -181,3 +181,38 @@ async fn stream_ends_when_its_handler_returns_without_close() {
     assert_eq!(conn.read_response(false).await.text(), "ok");
     assert_eq!(server.server().open_streams(), 0);
 }
+
+/// An open response stream keeps its connection busy: silent for several header-read timeouts,
+/// it still delivers its next chunk (the timeout is for clients that send no request head).
+#[tokio::test]
+async fn a_quiet_stream_outlives_the_header_read_timeout() {
+    let timeout = std::time::Duration::from_millis(200);
+    let (next_tx, next_rx) = oneshot::channel::<()>();
+    let next_rx = TakeOnce::new(next_rx);
+    let mut router = Router::new();
+    router += Route::get("/stream", move |req: HttpRequest| {
+        let next = next_rx.take();
+        async move {
+            let stream = req.response_stream()?;
+            stream.write("first").await?;
+            next.await.unwrap();
+            stream.write("second").await?;
+            Ok::<_, sisk::Error>(stream.close())
+        }
+    });
+    let server = start_with(
+        HttpServer::builder()
+            .router(router)
+            .header_read_timeout(timeout),
+    )
+    .await;
+    let mut conn = RawConn::connect(server.local_addr()).await;
+    conn.send(b"GET /stream HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    assert_eq!(conn.read_head().await.status, 200);
+    assert_eq!(conn.next_chunk().await.unwrap(), b"first");
+    // Time passing is what is tested: the stream says nothing for three timeouts.
+    tokio::time::sleep(timeout * 3).await;
+    next_tx.send(()).unwrap();
+    assert_eq!(conn.next_chunk().await.unwrap(), b"second");
+    assert_eq!(conn.next_chunk().await, None);
+}

@@ -10,7 +10,6 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, Uri, Version};
-use parking_lot::Mutex;
 
 pub use self::bag::Bag;
 use self::body::{BodySource, RequestBody};
@@ -57,14 +56,15 @@ struct Inner {
     params: RouteParameters,
     route: Option<Arc<CompiledRoute>>,
     peer: SocketAddr,
-    id: u64,
+    /// Taken from the server's counter on first use: most requests never ask.
+    id: OnceLock<u64>,
     query: OnceLock<Query>,
     cookies: OnceLock<Vec<(String, String)>>,
     bag: Bag,
     body: RequestBody,
     server: HttpServer,
     /// The response stream this request took over, if any (at most one, as in Sisk).
-    stream: Mutex<Option<ResponseStream>>,
+    stream: OnceLock<ResponseStream>,
 }
 
 /// What the service knows about a request before the handler runs.
@@ -90,13 +90,13 @@ impl HttpRequest {
                 params: parts.params,
                 route: parts.route,
                 peer: parts.peer,
-                id: server.next_request_id(),
+                id: OnceLock::new(),
                 query: OnceLock::new(),
                 cookies: OnceLock::new(),
                 bag: Bag::default(),
                 body: RequestBody::new(body, limit),
                 server,
-                stream: Mutex::new(None),
+                stream: OnceLock::new(),
             }),
         }
     }
@@ -421,7 +421,10 @@ impl HttpRequest {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn request_id(&self) -> u64 {
-        self.inner.id
+        *self
+            .inner
+            .id
+            .get_or_init(|| self.inner.server.next_request_id())
     }
 
     /// Typed values for this request only (Sisk's `Bag`).
@@ -563,13 +566,13 @@ impl HttpRequest {
     /// }
     /// ```
     pub fn response_stream(&self) -> Result<ResponseStream, Error> {
-        let mut slot = self.inner.stream.lock();
-        if slot.is_some() {
-            return Err(Error::new(Kind::AlreadyStreaming));
-        }
-        let stream = ResponseStream::new(&self.inner.server);
-        *slot = Some(stream.clone());
-        Ok(stream)
+        let mut created = None;
+        self.inner.stream.get_or_init(|| {
+            let stream = ResponseStream::new(&self.inner.server);
+            created = Some(stream.clone());
+            stream
+        });
+        created.ok_or_else(|| Error::new(Kind::AlreadyStreaming))
     }
 
     /// Whether reading the body stopped at the limit (the rest is still on the connection).
@@ -579,14 +582,19 @@ impl HttpRequest {
 
     /// The stream this request took over, if it did.
     pub(crate) fn stream(&self) -> Option<ResponseStream> {
-        self.inner.stream.lock().clone()
+        self.inner.stream.get().cloned()
+    }
+
+    /// The route that took this request, if one did.
+    pub(crate) fn compiled_route(&self) -> Option<&Arc<CompiledRoute>> {
+        self.inner.route.as_ref()
     }
 }
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpRequest")
-            .field("id", &self.inner.id)
+            .field("id", &self.request_id())
             .field("method", &self.inner.method)
             .field("uri", &self.inner.uri)
             .field("params", &self.inner.params)

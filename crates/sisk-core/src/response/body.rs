@@ -9,9 +9,17 @@ use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 
 use super::stream::{Aborted, Shared};
+use crate::server::header_timeout::InFlight;
 
 /// The body of every response the server sends.
-pub(crate) enum ResponseBody {
+pub(crate) struct ResponseBody {
+    content: BodyContent,
+    /// Marks the connection busy (for its header-read timeout) until hyper lets go of the
+    /// body: after the last frame, or when the connection ends.
+    in_flight: Option<InFlight>,
+}
+
+enum BodyContent {
     Full(Option<Bytes>),
     Stream(StreamBody),
 }
@@ -57,7 +65,26 @@ impl Drop for StreamBody {
 
 impl ResponseBody {
     pub(crate) fn empty() -> Self {
-        ResponseBody::Full(None)
+        Self::full(None)
+    }
+
+    pub(crate) fn full(bytes: Option<Bytes>) -> Self {
+        Self {
+            content: BodyContent::Full(bytes),
+            in_flight: None,
+        }
+    }
+
+    pub(crate) fn stream(stream: StreamBody) -> Self {
+        Self {
+            content: BodyContent::Stream(stream),
+            in_flight: None,
+        }
+    }
+
+    /// Holds the request's place in flight until hyper drops this body.
+    pub(crate) fn keep_in_flight(&mut self, in_flight: InFlight) {
+        self.in_flight = Some(in_flight);
     }
 }
 
@@ -69,29 +96,29 @@ impl Body for ResponseBody {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Aborted>>> {
-        match self.get_mut() {
-            ResponseBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
-            ResponseBody::Stream(stream) => stream
+        match &mut self.get_mut().content {
+            BodyContent::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            BodyContent::Stream(stream) => stream
                 .poll_chunk(cx)
                 .map(|chunk| chunk.map(|b| b.map(Frame::data))),
         }
     }
 
     fn is_end_stream(&self) -> bool {
-        match self {
-            ResponseBody::Full(bytes) => bytes.is_none(),
+        match &self.content {
+            BodyContent::Full(bytes) => bytes.is_none(),
             // Always "maybe more": hyper asks after every frame, and the answer would cost a
             // lock each time; the end is found by the next poll instead.
-            ResponseBody::Stream(_) => false,
+            BodyContent::Stream(_) => false,
         }
     }
 
     fn size_hint(&self) -> SizeHint {
-        match self {
-            ResponseBody::Full(bytes) => {
+        match &self.content {
+            BodyContent::Full(bytes) => {
                 SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
             }
-            ResponseBody::Stream(_) => SizeHint::default(),
+            BodyContent::Stream(_) => SizeHint::default(),
         }
     }
 }

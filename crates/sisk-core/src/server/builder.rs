@@ -26,8 +26,11 @@ pub struct Limits {
     /// Largest request head (request line and headers), in bytes; more answers 431.
     /// Default 16 KiB, at least 8 KiB.
     pub max_header_bytes: usize,
-    /// How long a client may take to send a whole request head before the connection is
-    /// closed (against slow-loris clients). Default 10 s.
+    /// How long a client may take to send a whole request head, counted from when it
+    /// connected or from its last response, before the connection is closed without an
+    /// answer (against slow-loris clients; it also ends idle keep-alive connections). A
+    /// request in flight, however slow its handler or long its stream, does not count.
+    /// Default 10 s.
     pub header_read_timeout: Duration,
     /// Most connections served at once; more are answered 503 and closed. Default 25 000.
     pub max_connections: usize,

@@ -17,7 +17,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::header_timer::HeaderTimer;
+use super::header_timeout::HeaderTimeout;
 use super::rewind::Rewind;
 use super::service::ConnService;
 use super::{bind_error, HttpServer, Limits};
@@ -85,8 +85,8 @@ impl Protocols {
     fn new(limits: &Limits) -> Self {
         let mut http1 = http1::Builder::new();
         http1
-            // The timer is set per connection (see `serve_connection`).
-            .header_read_timeout(limits.header_read_timeout)
+            // Kept per connection by `drive` instead (see `header_timeout`).
+            .header_read_timeout(None)
             .max_buf_size(limits.max_header_bytes)
             // Flatten queued body frames into one buffer: every event a stream queued while
             // the socket was busy goes out in one write (hyper's vectored mode stops at 16
@@ -147,12 +147,13 @@ async fn serve_connection(
     mut shutdown: Shutdown,
     header_read_timeout: Duration,
 ) {
-    // hyper's header read timeout starts once the connection reads; a client that connects
-    // and sends nothing (or not even a whole preface) gets the same limit here.
+    // A client that connects and sends nothing (or not even a whole preface) gets the same
+    // limit as one that sends part of a request head.
+    let accepted = Instant::now();
     let detected = tokio::select! {
         biased;
         _ = shutdown.started() => return,
-        detected = tokio::time::timeout(header_read_timeout, read_preface(&mut stream)) => detected,
+        detected = tokio::time::timeout_at(accepted + header_read_timeout, read_preface(&mut stream)) => detected,
     };
     let Ok(Ok((is_http2, prefix))) = detected else {
         tracing::debug!(%peer, "no request head before the header read timeout");
@@ -164,20 +165,31 @@ async fn serve_connection(
         Box::pin(drive(
             protocols.http2.serve_connection(io, service),
             shutdown,
+            None,
         ))
         .await
     } else {
-        let mut http1 = protocols.http1.clone();
-        http1.timer(HeaderTimer::new());
-        drive(http1.serve_connection(io, service), shutdown).await
+        let timeout = HeaderTimeout::new(accepted, header_read_timeout);
+        let service = service.reporting_to(timeout.activity());
+        drive(
+            protocols.http1.serve_connection(io, service),
+            shutdown,
+            Some(timeout),
+        )
+        .await
     };
     if let Err(err) = result {
         tracing::debug!(%peer, %err, "connection ended with an error");
     }
 }
 
-/// Runs `conn`, asking it to finish gracefully once shutdown starts.
-async fn drive<C>(conn: C, mut shutdown: Shutdown) -> Result<(), C::Error>
+/// Runs `conn`, asking it to finish gracefully once shutdown starts; closes it when its
+/// header-read timeout, if it has one, expires.
+async fn drive<C>(
+    conn: C,
+    mut shutdown: Shutdown,
+    mut header_timeout: Option<HeaderTimeout>,
+) -> Result<(), C::Error>
 where
     C: GracefulConnection,
 {
@@ -191,14 +203,19 @@ where
     let mut registered: Option<Waker> = None;
     let ended = std::future::poll_fn(|cx| {
         if let Poll::Ready(result) = conn.as_mut().poll(cx) {
-            return Poll::Ready(Some(result));
+            return Poll::Ready(Ended::Finished(result));
+        }
+        if let Some(timeout) = header_timeout.as_mut() {
+            if timeout.poll_expired(cx).is_ready() {
+                return Poll::Ready(Ended::TimedOut);
+            }
         }
         let same_waker = registered.as_ref().is_some_and(|w| w.will_wake(cx.waker()));
         if same_waker && !probe.has_changed().unwrap_or(true) {
             return Poll::Pending;
         }
         match started.as_mut().poll(cx) {
-            Poll::Ready(_) => Poll::Ready(None),
+            Poll::Ready(_) => Poll::Ready(Ended::ShutdownStarted),
             Poll::Pending => {
                 registered = Some(cx.waker().clone());
                 Poll::Pending
@@ -207,12 +224,24 @@ where
     })
     .await;
     match ended {
-        Some(result) => result,
-        None => {
+        Ended::Finished(result) => result,
+        Ended::TimedOut => {
+            // Dropping the connection closes it without an answer, as hyper's own timeout does.
+            tracing::debug!("no whole request head before the header read timeout");
+            Ok(())
+        }
+        Ended::ShutdownStarted => {
             conn.as_mut().graceful_shutdown();
             conn.await
         }
     }
+}
+
+/// Why `drive` stopped polling a connection.
+enum Ended<E> {
+    Finished(Result<(), E>),
+    TimedOut,
+    ShutdownStarted,
 }
 
 /// Accepts on one listener until shutdown, then drains its connections.

@@ -2,7 +2,7 @@
 
 mod builder;
 mod extensions;
-mod header_timer;
+pub(crate) mod header_timeout;
 mod listener;
 mod rewind;
 mod service;

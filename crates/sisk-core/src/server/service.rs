@@ -16,6 +16,7 @@ use http::header::{self, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri};
 use hyper::body::Incoming;
 
+use super::header_timeout::{Activity, InFlight};
 use super::HttpServer;
 use crate::error::{Error, Kind};
 use crate::request::body::BodySource;
@@ -32,11 +33,23 @@ use crate::{HttpRequest, HttpResponse, ResponseStream, RouteMethod};
 pub(super) struct ConnService {
     server: HttpServer,
     peer: SocketAddr,
+    /// Where an HTTP/1.1 connection's header-read timeout learns of its requests.
+    activity: Option<Arc<Activity>>,
 }
 
 impl ConnService {
     pub(super) fn new(server: HttpServer, peer: SocketAddr) -> Self {
-        Self { server, peer }
+        Self {
+            server,
+            peer,
+            activity: None,
+        }
+    }
+
+    /// Reports each request's time in flight to `activity`.
+    pub(super) fn reporting_to(mut self, activity: &Arc<Activity>) -> Self {
+        self.activity = Some(activity.clone());
+        self
     }
 }
 
@@ -49,6 +62,7 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
         // Everything up to the handler runs here; what is left is a plain state machine, not
         // one more boxed future per request.
         Respond {
+            in_flight: self.activity.as_ref().map(Activity::begin),
             state: prepare(&self.server, self.peer, request),
         }
     }
@@ -57,6 +71,8 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
 /// The answer to one request, as hyper polls it.
 pub(super) struct Respond {
     state: State,
+    /// Handed on to the response body.
+    in_flight: Option<InFlight>,
 }
 
 enum State {
@@ -65,7 +81,6 @@ enum State {
     /// A route's handlers are running.
     Route {
         take_over: TakeOver,
-        route: Arc<CompiledRoute>,
         finish: Finish,
     },
     /// No route: the router's not-found, method-not-allowed or OPTIONS answer (rare, boxed).
@@ -80,15 +95,14 @@ impl Future for Respond {
     ///
     /// When polled again after it gave its answer (hyper does not).
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let res = match &mut self.state {
+        let mut res = match &mut self.state {
             State::Route { take_over, .. } => {
                 let outcome = std::task::ready!(Pin::new(take_over).poll(cx));
-                let State::Route { route, finish, .. } =
-                    std::mem::replace(&mut self.state, State::Done)
+                let State::Route { finish, .. } = std::mem::replace(&mut self.state, State::Done)
                 else {
                     unreachable!("the state was just matched");
                 };
-                match served(outcome, &route, &finish.req) {
+                match served(outcome, &finish.req) {
                     Served::Response(res) => finish.response(res),
                     Served::Stream(stream) => {
                         stream_response(&finish.req, &stream, finish.use_cors)
@@ -104,6 +118,9 @@ impl Future for Respond {
             }
         };
         self.state = State::Done;
+        if let Some(in_flight) = self.in_flight.take() {
+            res.body_mut().keep_in_flight(in_flight);
+        }
         Poll::Ready(Ok(res))
     }
 }
@@ -119,11 +136,9 @@ struct Finish {
 /// Looks the request up, builds it, and starts its handlers (or answers it at once).
 fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) -> State {
     let (mut parts, body) = request.into_parts();
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    // hyper has parsed `content-length` already (and refused a request whose length it could
+    // not read); its body knows the length.
+    let declared = http_body::Body::size_hint(&body).exact();
     if declared.is_some_and(|len| len > server.limits().max_request_body) {
         let err = Error::new(Kind::BodyTooLarge {
             limit: server.limits().max_request_body,
@@ -189,7 +204,6 @@ fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) ->
     match route {
         Some(route) => State::Route {
             take_over: TakeOver::start(&route, &finish.req),
-            route,
             finish,
         },
         None => State::Fallback(Box::pin(async move {
@@ -316,7 +330,7 @@ enum Served {
 }
 
 /// What a route's finished (or streaming) handlers leave to send.
-fn served(outcome: Outcome, route: &CompiledRoute, req: &HttpRequest) -> Served {
+fn served(outcome: Outcome, req: &HttpRequest) -> Served {
     let served = match outcome {
         // Once a request took its response over, the stream is its response (as in Sisk,
         // where the event-stream head is set up the moment the source is created).
@@ -342,7 +356,7 @@ fn served(outcome: Outcome, route: &CompiledRoute, req: &HttpRequest) -> Served 
             Served::Stream(stream)
         }
     };
-    if matches!(served, Served::Stream(_)) {
+    if let (Served::Stream(_), Some(route)) = (&served, req.compiled_route()) {
         route.streams.store(true, Ordering::Relaxed);
     }
     served
@@ -476,7 +490,7 @@ fn stream_response(
     if let (true, Some(cors)) = (use_cors, req.server().cors()) {
         cors.apply(req.headers(), &mut headers);
     }
-    let mut res = Response::new(ResponseBody::Stream(StreamBody::new(
+    let mut res = Response::new(ResponseBody::stream(StreamBody::new(
         stream.shared().clone(),
     )));
     *res.status_mut() = status;
@@ -496,7 +510,7 @@ fn to_hyper(res: HttpResponse, head_only: bool) -> Response<ResponseBody> {
         }
         ResponseBody::empty()
     } else {
-        ResponseBody::Full(bytes)
+        ResponseBody::full(bytes)
     };
     let mut out = Response::new(body);
     *out.status_mut() = status;
