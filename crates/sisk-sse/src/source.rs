@@ -400,7 +400,9 @@ impl HttpRequestEventSource {
         policy.store();
     }
 
-    /// Sets how many bytes may wait for this client before the slow-client policy applies.
+    /// Sets how many bytes may wait for this client before the slow-client policy applies
+    /// (a client still reading may have up to eight times this, see
+    /// [`ResponseStream::set_capacity`](sisk_core::ResponseStream::set_capacity)).
     ///
     /// # Examples
     ///

@@ -17,6 +17,7 @@ pub use self::params::{Query, RouteParameters};
 use crate::error::{Error, Kind};
 use crate::response::stream::ResponseStream;
 use crate::router::table::CompiledRoute;
+use crate::server::activity::Activity;
 use crate::HttpServer;
 
 /// An HTTP request, as a handler sees it (Sisk's `HttpRequest`).
@@ -56,6 +57,7 @@ struct Inner {
     params: RouteParameters,
     route: Option<Arc<CompiledRoute>>,
     peer: SocketAddr,
+    connection: Option<Arc<Activity>>,
     /// Taken from the server's counter on first use: most requests never ask.
     id: OnceLock<u64>,
     query: OnceLock<Query>,
@@ -76,6 +78,8 @@ pub(crate) struct RequestParts {
     pub(crate) params: RouteParameters,
     pub(crate) route: Option<Arc<CompiledRoute>>,
     pub(crate) peer: SocketAddr,
+    /// What the connection reports (HTTP/1.1), for the response stream.
+    pub(crate) connection: Option<Arc<Activity>>,
 }
 
 impl HttpRequest {
@@ -90,6 +94,7 @@ impl HttpRequest {
                 params: parts.params,
                 route: parts.route,
                 peer: parts.peer,
+                connection: parts.connection,
                 id: OnceLock::new(),
                 query: OnceLock::new(),
                 cookies: OnceLock::new(),
@@ -133,6 +138,7 @@ impl HttpRequest {
                 params: RouteParameters::default(),
                 route: None,
                 peer: SocketAddr::from(([127, 0, 0, 1], 0)),
+                connection: None,
             },
             BodySource::Bytes(body),
             server.clone(),
@@ -568,7 +574,7 @@ impl HttpRequest {
     pub fn response_stream(&self) -> Result<ResponseStream, Error> {
         let mut created = None;
         self.inner.stream.get_or_init(|| {
-            let stream = ResponseStream::new(&self.inner.server);
+            let stream = ResponseStream::new(&self.inner.server, self.inner.connection.clone());
             created = Some(stream.clone());
             stream
         });

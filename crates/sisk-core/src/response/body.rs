@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 
 use super::stream::{Aborted, Shared};
-use crate::server::header_timeout::InFlight;
+use crate::server::activity::InFlight;
 
 /// The body of every response the server sends.
 pub(crate) struct ResponseBody {

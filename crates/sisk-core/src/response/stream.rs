@@ -21,6 +21,7 @@ use tokio::sync::Notify;
 
 use super::HttpResponse;
 use crate::error::{Error, Kind};
+use crate::server::activity::Activity;
 use crate::HttpServer;
 
 /// A response taken over by its handler: head first, then chunks, while the handler runs on.
@@ -101,7 +102,8 @@ pub enum StreamEnd {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TryWriteError {
-    /// The queue is full: the peer reads slower than the stream is written.
+    /// The queue is full: the peer reads slower than the stream is written (see
+    /// [`ResponseStream::set_capacity`]).
     #[error("the stream's queue is full")]
     Full,
     /// The stream has ended.
@@ -127,9 +129,15 @@ pub(crate) struct Shared {
     registry: Weak<StreamRegistry>,
     /// Run once, when the stream ends (see [`ResponseStream::on_end`]).
     on_end: Mutex<Vec<EndCallback>>,
+    /// The connection's report, when it makes one (HTTP/1.1): whether the client reads.
+    connection: Option<Arc<Activity>>,
 }
 
 type EndCallback = Box<dyn FnOnce(StreamEnd) + Send>;
+
+/// How many times its capacity the queue of a client that is still reading may hold while
+/// the connection catches up; a client whose socket is full gets its capacity only.
+const READING_SLACK: usize = 8;
 
 struct State {
     status: StatusCode,
@@ -146,7 +154,7 @@ struct State {
 }
 
 impl ResponseStream {
-    pub(crate) fn new(server: &HttpServer) -> Self {
+    pub(crate) fn new(server: &HttpServer, connection: Option<Arc<Activity>>) -> Self {
         let registry = server.stream_registry();
         Self {
             shared: Arc::new(Shared {
@@ -171,6 +179,7 @@ impl ResponseStream {
                 aborted: AtomicBool::new(false),
                 registry: Arc::downgrade(registry),
                 on_end: Mutex::new(Vec::new()),
+                connection,
             }),
         }
     }
@@ -242,6 +251,11 @@ impl ResponseStream {
     /// Sets how many bytes may wait in the queue before [`try_write`](Self::try_write) reports
     /// [`TryWriteError::Full`]. A single chunk larger than this is still taken when the queue
     /// is empty, so no chunk is ever refused for its size alone.
+    ///
+    /// On HTTP/1.1 a client that is still reading (its socket took the connection's last
+    /// write) may have up to eight times this queued: what waits then waits on the server,
+    /// busy with other connections for a moment, and the client is not at fault. A client
+    /// whose socket is full gets this capacity only.
     ///
     /// # Examples
     ///
@@ -612,8 +626,18 @@ impl Shared {
         if state.end.is_some() {
             return Err(TryWriteError::Closed);
         }
-        if !state.chunks.is_empty() && state.queued + chunk.len() > state.capacity {
-            return Err(TryWriteError::Full);
+        let queued = state.queued + chunk.len();
+        if !state.chunks.is_empty() && queued > state.capacity {
+            // Over the bound. A client whose socket took the last write is reading: the
+            // queue waits on this server, busy elsewhere for a moment (a burst of writes to
+            // other connections), not on the client. It may stretch, within a hard limit.
+            let reading = self
+                .connection
+                .as_ref()
+                .is_some_and(|c| c.client_takes_writes());
+            if !reading || queued > state.capacity.saturating_mul(READING_SLACK) {
+                return Err(TryWriteError::Full);
+            }
         }
         let newly_committed = !state.committed;
         let tracked = !newly_committed || self.commit_locked(&mut state);
@@ -796,5 +820,49 @@ impl fmt::Debug for StreamRegistry {
         f.debug_struct("StreamRegistry")
             .field("open", &self.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CAPACITY: usize = 100;
+
+    fn stream(connection: Option<Arc<Activity>>) -> ResponseStream {
+        let server = HttpServer::builder()
+            .stream_buffer(CAPACITY)
+            .build()
+            .unwrap();
+        ResponseStream::new(&server, connection)
+    }
+
+    /// Queues 10-byte chunks until one is refused; returns the bytes queued.
+    fn fill(stream: &ResponseStream) -> usize {
+        while stream.try_write(vec![b'x'; 10]).is_ok() {}
+        stream.queued_bytes()
+    }
+
+    #[test]
+    fn a_stream_without_a_connection_report_holds_its_capacity() {
+        assert_eq!(fill(&stream(None)), CAPACITY);
+    }
+
+    #[test]
+    fn a_client_whose_socket_is_full_gets_its_capacity_only() {
+        let connection = Activity::new(tokio::time::Instant::now());
+        connection.note_write(false);
+        assert_eq!(fill(&stream(Some(connection))), CAPACITY);
+    }
+
+    #[test]
+    fn a_client_still_reading_may_fall_further_behind_within_the_hard_limit() {
+        let connection = Activity::new(tokio::time::Instant::now());
+        connection.note_write(true);
+        let stream = stream(Some(connection.clone()));
+        assert_eq!(fill(&stream), CAPACITY * READING_SLACK);
+        // Once its socket refuses a write, the client is behind for good: nothing more fits.
+        connection.note_write(false);
+        assert_eq!(stream.try_write("x"), Err(TryWriteError::Full));
     }
 }

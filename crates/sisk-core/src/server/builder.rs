@@ -36,9 +36,12 @@ pub struct Limits {
     pub max_connections: usize,
     /// Bytes a response stream may queue for a slow peer before writes report it full.
     /// Default 256 KiB: sixteen 16 KiB events of slack for a reader that falls behind for a
-    /// moment during a burst (64 KiB, four such events, closed such readers now and then in
-    /// the benchmarks' stalled-client phase). A broadcast frame is shared by every queue
-    /// it is in, so the memory a full queue holds is usually far less than this.
+    /// moment during a burst. On HTTP/1.1 a peer that is still reading (its socket took the
+    /// last write) may fall up to eight times this behind while the server, busy with other
+    /// connections, catches up; a peer that stopped reading is held to this bound (see
+    /// [`ResponseStream::set_capacity`](crate::ResponseStream::set_capacity)). A broadcast
+    /// frame is shared by every queue it is in, so the memory a full queue holds is usually
+    /// far less than this.
     pub stream_buffer: usize,
 }
 

@@ -17,6 +17,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::activity::Activity;
 use super::header_timeout::HeaderTimeout;
 use super::rewind::Rewind;
 use super::service::ConnService;
@@ -159,8 +160,8 @@ async fn serve_connection(
         tracing::debug!(%peer, "no request head before the header read timeout");
         return;
     };
-    let io = TokioIo::new(Rewind::new(prefix, stream));
     let result = if is_http2 {
+        let io = TokioIo::new(Rewind::new(prefix, stream));
         // Boxed: HTTP/2 state is large, and most connections are HTTP/1.1.
         Box::pin(drive(
             protocols.http2.serve_connection(io, service),
@@ -169,8 +170,10 @@ async fn serve_connection(
         ))
         .await
     } else {
-        let timeout = HeaderTimeout::new(accepted, header_read_timeout);
-        let service = service.reporting_to(timeout.activity());
+        let activity = Activity::new(accepted);
+        let io = TokioIo::new(Rewind::new(prefix, stream).reporting_to(activity.clone()));
+        let service = service.reporting_to(&activity);
+        let timeout = HeaderTimeout::new(activity, header_read_timeout);
         drive(
             protocols.http1.serve_connection(io, service),
             shutdown,

@@ -1,8 +1,9 @@
 //! `HttpServer`: binding, accepting, serving, shutting down.
 
+pub(crate) mod activity;
 mod builder;
 mod extensions;
-pub(crate) mod header_timeout;
+mod header_timeout;
 mod listener;
 mod rewind;
 mod service;

@@ -16,7 +16,7 @@ use http::header::{self, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri};
 use hyper::body::Incoming;
 
-use super::header_timeout::{Activity, InFlight};
+use super::activity::{Activity, InFlight};
 use super::HttpServer;
 use crate::error::{Error, Kind};
 use crate::request::body::BodySource;
@@ -63,7 +63,7 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
         // one more boxed future per request.
         Respond {
             in_flight: self.activity.as_ref().map(Activity::begin),
-            state: prepare(&self.server, self.peer, request),
+            state: prepare(&self.server, self.peer, self.activity.as_ref(), request),
         }
     }
 }
@@ -96,8 +96,8 @@ impl Future for Respond {
     /// When polled again after it gave its answer (hyper does not).
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut res = match &mut self.state {
-            State::Route { take_over, .. } => {
-                let outcome = std::task::ready!(Pin::new(take_over).poll(cx));
+            State::Route { take_over, finish } => {
+                let outcome = std::task::ready!(take_over.poll(cx, &finish.req));
                 let State::Route { finish, .. } = std::mem::replace(&mut self.state, State::Done)
                 else {
                     unreachable!("the state was just matched");
@@ -134,7 +134,12 @@ struct Finish {
 }
 
 /// Looks the request up, builds it, and starts its handlers (or answers it at once).
-fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) -> State {
+fn prepare(
+    server: &HttpServer,
+    peer: SocketAddr,
+    activity: Option<&Arc<Activity>>,
+    request: Request<Incoming>,
+) -> State {
     let (mut parts, body) = request.into_parts();
     // hyper has parsed `content-length` already (and refused a request whose length it could
     // not read); its body knows the length.
@@ -155,7 +160,7 @@ fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) ->
         .table
         .lookup(&parts.method, parts.uri.path())
     {
-        Lookup::Route { route, params } => (Some(route.clone()), params, Fallback::None),
+        Lookup::Route { route, params } => (Some(route), params, Fallback::None),
         Lookup::AutoOptions { allow, use_cors } => (
             None,
             RouteParameters::default(),
@@ -189,8 +194,9 @@ fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) ->
             version: parts.version,
             headers: parts.headers,
             params,
-            route: route.clone(),
+            route: route.cloned(),
             peer,
+            connection: activity.cloned(),
         },
         BodySource::Incoming(body),
         server.clone(),
@@ -201,11 +207,9 @@ fn prepare(server: &HttpServer, peer: SocketAddr, request: Request<Incoming>) ->
         use_cors,
         head_only,
     };
-    match route {
-        Some(route) => State::Route {
-            take_over: TakeOver::start(&route, &finish.req),
-            finish,
-        },
+    let take_over = (finish.req.compiled_route()).map(|route| TakeOver::start(route, &finish.req));
+    match take_over {
+        Some(take_over) => State::Route { take_over, finish },
         None => State::Fallback(Box::pin(async move {
             let res = finish.fallback.answer(&finish.req).await;
             finish.response(res)
@@ -424,8 +428,8 @@ enum Outcome {
 /// Polls the handler pipeline and watches for a committed stream head, so the head can go out
 /// while the handler keeps running (DESIGN §3).
 struct TakeOver {
+    /// `None` once the handlers finished or moved to a task of their own.
     pipeline: Option<Guarded>,
-    req: HttpRequest,
 }
 
 impl TakeOver {
@@ -441,27 +445,22 @@ impl TakeOver {
         };
         TakeOver {
             pipeline: Some(guard(handlers)),
-            req: req.clone(),
         }
     }
-}
 
-impl Future for TakeOver {
-    type Output = Outcome;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
-        let this = &mut *self;
-        let Some(pipeline) = this.pipeline.as_mut() else {
+    /// Polls the handlers of `req`.
+    fn poll(&mut self, cx: &mut Context<'_>, req: &HttpRequest) -> Poll<Outcome> {
+        let Some(pipeline) = self.pipeline.as_mut() else {
             return Poll::Pending;
         };
         if let Poll::Ready(res) = Pin::new(pipeline).poll(cx) {
-            this.pipeline = None;
+            self.pipeline = None;
             return Poll::Ready(Outcome::Done(res));
         }
-        if let Some(stream) = this.req.stream() {
+        if let Some(stream) = req.stream() {
             stream.shared().register_service(cx.waker());
             if stream.shared().is_committed() {
-                if let Some(pipeline) = this.pipeline.take() {
+                if let Some(pipeline) = self.pipeline.take() {
                     return Poll::Ready(Outcome::Streaming(stream, pipeline));
                 }
             }
@@ -470,12 +469,14 @@ impl Future for TakeOver {
     }
 }
 
-impl Drop for TakeOver {
+impl Drop for Respond {
     fn drop(&mut self) {
         // Dropped mid-handler: the connection went away before any head was sent.
-        if self.pipeline.is_some() {
-            if let Some(stream) = self.req.stream() {
-                stream.shared().end(StreamEnd::Disconnected, false);
+        if let State::Route { take_over, finish } = &self.state {
+            if take_over.pipeline.is_some() {
+                if let Some(stream) = finish.req.stream() {
+                    stream.shared().end(StreamEnd::Disconnected, false);
+                }
             }
         }
     }
