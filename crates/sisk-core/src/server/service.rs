@@ -33,7 +33,8 @@ use crate::{HttpRequest, HttpResponse, ResponseStream, RouteMethod};
 pub(super) struct ConnService {
     server: HttpServer,
     peer: SocketAddr,
-    /// Where an HTTP/1.1 connection's header-read timeout learns of its requests.
+    /// What an HTTP/1.1 connection reports on itself: told of each request's time in flight
+    /// (for its header-read timeout), and handed to each request (for its streams).
     activity: Option<Arc<Activity>>,
 }
 
@@ -207,7 +208,10 @@ fn prepare(
         use_cors,
         head_only,
     };
-    let take_over = (finish.req.compiled_route()).map(|route| TakeOver::start(route, &finish.req));
+    let take_over = finish
+        .req
+        .compiled_route()
+        .map(|route| TakeOver::start(route, &finish.req));
     match take_over {
         Some(take_over) => State::Route { take_over, finish },
         None => State::Fallback(Box::pin(async move {
