@@ -124,12 +124,7 @@ async fn header_bytes_over_limit_answer_431_then_server_still_serves() {
 #[tokio::test]
 async fn slow_loris_partial_head_is_disconnected_after_header_read_timeout() {
     let timeout = Duration::from_millis(300);
-    let server = start_with(
-        HttpServer::builder()
-            .router(echo_router())
-            .header_read_timeout(timeout),
-    )
-    .await;
+    let server = start_with_header_timeout(echo_router(), timeout).await;
     let mut conn = RawConn::connect(server.local_addr()).await;
     let started = Instant::now();
     conn.send(b"GET /ok HTTP/1.1\r\nhost: x\r\n").await;
@@ -159,12 +154,7 @@ async fn silent_connection_is_disconnected_after_header_read_timeout() {
 #[tokio::test]
 async fn idle_keep_alive_connection_is_closed_after_header_read_timeout() {
     let timeout = Duration::from_millis(300);
-    let server = start_with(
-        HttpServer::builder()
-            .router(echo_router())
-            .header_read_timeout(timeout),
-    )
-    .await;
+    let server = start_with_header_timeout(echo_router(), timeout).await;
     let mut conn = RawConn::connect(server.local_addr()).await;
     conn.send(b"GET /ok HTTP/1.1\r\nhost: x\r\n\r\n").await;
     assert_eq!(conn.read_response(false).await.text(), "ok");
@@ -187,12 +177,7 @@ async fn a_slow_handler_is_not_cut_off_by_the_header_read_timeout() {
             "done"
         }
     });
-    let server = start_with(
-        HttpServer::builder()
-            .router(router)
-            .header_read_timeout(timeout),
-    )
-    .await;
+    let server = start_with_header_timeout(router, timeout).await;
     let mut conn = RawConn::connect(server.local_addr()).await;
     conn.send(b"GET /slow HTTP/1.1\r\nhost: x\r\n\r\n").await;
     // Time passing is what is tested: the handler is held for three timeouts.
@@ -208,12 +193,7 @@ async fn a_slow_handler_is_not_cut_off_by_the_header_read_timeout() {
 #[tokio::test]
 async fn a_busy_keep_alive_connection_outlives_the_header_read_timeout() {
     let timeout = Duration::from_millis(500);
-    let server = start_with(
-        HttpServer::builder()
-            .router(echo_router())
-            .header_read_timeout(timeout),
-    )
-    .await;
+    let server = start_with_header_timeout(echo_router(), timeout).await;
     let mut conn = RawConn::connect(server.local_addr()).await;
     let opened = Instant::now();
     loop {

@@ -200,12 +200,7 @@ async fn a_quiet_stream_outlives_the_header_read_timeout() {
             Ok::<_, sisk::Error>(stream.close())
         }
     });
-    let server = start_with(
-        HttpServer::builder()
-            .router(router)
-            .header_read_timeout(timeout),
-    )
-    .await;
+    let server = start_with_header_timeout(router, timeout).await;
     let mut conn = RawConn::connect(server.local_addr()).await;
     conn.send(b"GET /stream HTTP/1.1\r\nhost: x\r\n\r\n").await;
     assert_eq!(conn.read_head().await.status, 200);

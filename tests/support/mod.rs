@@ -34,6 +34,16 @@ pub async fn start_with(builder: HttpServerBuilder) -> RunningServer {
         .expect("server starts")
 }
 
+/// Starts `router` on 127.0.0.1:0 with `timeout` as its header-read timeout.
+pub async fn start_with_header_timeout(router: Router, timeout: Duration) -> RunningServer {
+    start_with(
+        HttpServer::builder()
+            .router(router)
+            .header_read_timeout(timeout),
+    )
+    .await
+}
+
 /// Awaits `fut`, failing the test after [`PATIENCE`].
 pub async fn within<F: std::future::Future>(what: &str, fut: F) -> F::Output {
     tokio::time::timeout(PATIENCE, fut)
