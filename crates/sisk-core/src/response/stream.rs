@@ -124,7 +124,8 @@ pub(crate) struct Shared {
     /// The service future of the request, waiting to learn that the head is committed.
     service: AtomicWaker,
     committed: AtomicBool,
-    /// Mirrors `State::aborted` for the body's lock-free check.
+    /// Set by `abort` (under the state lock): the body fails instead of ending, so the
+    /// connection is dropped. Atomic so the body can check it on every frame without the lock.
     aborted: AtomicBool,
     registry: Weak<StreamRegistry>,
     /// Run once, when the stream ends (see [`ResponseStream::on_end`]).
@@ -148,8 +149,6 @@ struct State {
     capacity: usize,
     written: u64,
     end: Option<StreamEnd>,
-    /// Set by `abort`: the body fails instead of ending, so the connection is dropped.
-    aborted: bool,
     body: Option<Waker>,
 }
 
@@ -168,7 +167,6 @@ impl ResponseStream {
                     capacity: server.limits().stream_buffer,
                     written: 0,
                     end: None,
-                    aborted: false,
                     body: None,
                 }),
                 room: Notify::new(),
@@ -441,7 +439,6 @@ impl ResponseStream {
         self.shared.end(StreamEnd::Closed, false);
         let body = {
             let mut state = self.shared.state.lock();
-            state.aborted = true;
             self.shared.aborted.store(true, Ordering::Release);
             state.chunks.clear();
             state.queued = 0;
@@ -715,7 +712,9 @@ impl Shared {
         batch: &mut VecDeque<Bytes>,
     ) -> Poll<Option<Result<(), Aborted>>> {
         let mut state = self.state.lock();
-        if state.aborted {
+        // Checked again under the lock: an abort since the body's own check has cleared the
+        // queue and ended the stream, which must not read as a clean end.
+        if self.is_aborted() {
             return Poll::Ready(Some(Err(Aborted)));
         }
         if !state.chunks.is_empty() {
