@@ -265,6 +265,30 @@ impl PathPattern {
         }
     }
 
+    /// The path a request must have to match, when the pattern has no parameters: its
+    /// literals joined (lower-cased when matching ignores case), in the form the route table
+    /// normalises request paths to.
+    pub(crate) fn literal_path(&self, ignore_case: bool) -> Option<String> {
+        if self.any {
+            return None;
+        }
+        let mut path = String::new();
+        for segment in &self.segments {
+            let Segment::Literal(lit) = segment else {
+                return None;
+            };
+            path.push('/');
+            path.push_str(lit);
+        }
+        if path.is_empty() {
+            path.push('/');
+        }
+        if ignore_case {
+            path.make_ascii_lowercase();
+        }
+        Some(path)
+    }
+
     /// The route-table key: literals (lower-cased when matching ignores case) and positional
     /// parameters, so `/u/<id>` and `/u/<name>` share one key and collide only on methods.
     pub(crate) fn table_key(&self, ignore_case: bool) -> String {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use fnv::FnvHashMap;
 use http::Method;
 
 use super::handler::BoxHandler;
@@ -45,6 +46,9 @@ pub(crate) struct RouteTable {
     ignore_case: bool,
     /// Slot of each table key, so routes of one shape share a slot.
     keys: HashMap<String, usize>,
+    /// Slot of each path without parameters, found without walking the matcher's tree: the
+    /// matcher prefers a literal match anyway, and most routes are literal.
+    literal: FnvHashMap<Box<str>, usize>,
 }
 
 /// What a lookup found for a method and path.
@@ -86,6 +90,7 @@ impl RouteTable {
             any_path: Vec::new(),
             ignore_case,
             keys: HashMap::new(),
+            literal: FnvHashMap::default(),
         };
         for route in routes {
             let display = route.to_string();
@@ -158,6 +163,9 @@ impl RouteTable {
             return Ok(());
         }
         let index = self.slots.len();
+        if let Some(path) = route.pattern.literal_path(self.ignore_case) {
+            self.literal.insert(path.into(), index);
+        }
         self.keys.insert(key.clone(), index);
         self.matcher.insert(key, index).map_err(|e| {
             Error::new(Kind::RouteCollision {
@@ -176,7 +184,11 @@ impl RouteTable {
     /// Finds the route for `method` on the raw request `path`.
     pub(crate) fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
         let key = normalize(path, self.ignore_case);
-        let slot = self.matcher.at(&key).ok().map(|m| &self.slots[*m.value]);
+        let index = match self.literal.get(&*key) {
+            Some(&index) => Some(index),
+            None => self.matcher.at(&key).ok().map(|m| *m.value),
+        };
+        let slot = index.map(|index| &self.slots[index]);
         if let Some(slot) = slot {
             if let Some(route) = find_method(&slot.routes, method) {
                 return match route_parameters(route, path) {
@@ -441,6 +453,73 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.is_route());
+    }
+
+    fn describe(lookup: Lookup<'_>) -> String {
+        match lookup {
+            Lookup::Route { route, params } => {
+                let params: Vec<_> = params.iter().collect();
+                format!("route {} {} {params:?}", route.method, route.pattern)
+            }
+            Lookup::AutoOptions { allow, use_cors } => format!("options {allow} {use_cors}"),
+            Lookup::MethodNotAllowed { allow } => format!("405 {allow}"),
+            Lookup::NotFound => "404".to_owned(),
+            Lookup::BadPath => "bad path".to_owned(),
+        }
+    }
+
+    #[test]
+    fn literal_paths_find_what_the_tree_finds() {
+        let routes = || {
+            vec![
+                route(RouteMethod::Get, "/"),
+                route(RouteMethod::Get, "/Hello"),
+                route(RouteMethod::Post, "/u/<id>"),
+                route(RouteMethod::Get, "/u/new"),
+                route(RouteMethod::Get, "/a{b}/c"),
+                route(RouteMethod::Any, "/files/<name>/raw"),
+                route(RouteMethod::Delete, Route::ANY_PATH),
+            ]
+        };
+        let paths = [
+            "/",
+            "//",
+            "/hello",
+            "/Hello",
+            "/HELLO/",
+            "/u/new",
+            "/u/NEW",
+            "/u/7",
+            "/u",
+            "/a{b}/c",
+            "/a{B}/c",
+            "/files/x/raw",
+            "/files/new/raw",
+            "/nope",
+        ];
+        for ignore_case in [false, true] {
+            let fast = table(routes(), ignore_case);
+            let mut tree = table(routes(), ignore_case);
+            tree.literal.clear();
+            assert_eq!(fast.literal.len(), 4);
+            let hello = if ignore_case { "/hello" } else { "/Hello" };
+            assert!(fast.literal.contains_key(hello));
+            for method in [
+                Method::GET,
+                Method::POST,
+                Method::HEAD,
+                Method::DELETE,
+                Method::OPTIONS,
+            ] {
+                for path in paths {
+                    assert_eq!(
+                        describe(fast.lookup(&method, path)),
+                        describe(tree.lookup(&method, path)),
+                        "{method} {path}, ignoring case: {ignore_case}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
