@@ -15,8 +15,9 @@ use crate::server::activity::InFlight;
 pub(crate) struct ResponseBody {
     content: BodyContent,
     /// Marks the connection busy (for its header-read timeout) until hyper lets go of the
-    /// body: after the last frame, or when the connection ends.
-    in_flight: Option<InFlight>,
+    /// body: after the last frame, or when the connection ends. Only held: dropping it is
+    /// what counts.
+    _in_flight: Option<InFlight>,
 }
 
 enum BodyContent {
@@ -64,27 +65,20 @@ impl Drop for StreamBody {
 }
 
 impl ResponseBody {
-    pub(crate) fn empty() -> Self {
-        Self::full(None)
-    }
-
-    pub(crate) fn full(bytes: Option<Bytes>) -> Self {
+    /// Whole bytes (or none); `in_flight` marks the connection busy until hyper drops the body.
+    pub(crate) fn full(bytes: Option<Bytes>, in_flight: Option<InFlight>) -> Self {
         Self {
             content: BodyContent::Full(bytes),
-            in_flight: None,
+            _in_flight: in_flight,
         }
     }
 
-    pub(crate) fn stream(stream: StreamBody) -> Self {
+    /// A response stream's queue; `in_flight` as for [`full`](Self::full).
+    pub(crate) fn stream(stream: StreamBody, in_flight: Option<InFlight>) -> Self {
         Self {
             content: BodyContent::Stream(stream),
-            in_flight: None,
+            _in_flight: in_flight,
         }
-    }
-
-    /// Holds the request's place in flight until hyper drops this body.
-    pub(crate) fn keep_in_flight(&mut self, in_flight: InFlight) {
-        self.in_flight = Some(in_flight);
     }
 }
 

@@ -38,8 +38,9 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 /// ```
 #[must_use]
 pub struct HttpResponse {
-    status: StatusCode,
-    headers: HeaderMap,
+    /// Status and headers, kept as hyper's response head so the answer is handed over
+    /// without being taken apart and put together again.
+    head: http::response::Parts,
     content: Content,
     /// The error this response was made from, so the router's error handler can see it.
     pub(crate) error: Option<Box<Error>>,
@@ -73,8 +74,7 @@ impl HttpResponse {
     /// ```
     pub fn new() -> Self {
         Self {
-            status: StatusCode::OK,
-            headers: HeaderMap::new(),
+            head: http::Response::new(()).into_parts().0,
             content: Content::Empty,
             error: None,
         }
@@ -87,7 +87,7 @@ impl HttpResponse {
 
     fn with_content(content_type: HeaderValue, bytes: Bytes) -> Self {
         let mut res = Self::new();
-        res.headers.insert(header::CONTENT_TYPE, content_type);
+        res.head.headers.insert(header::CONTENT_TYPE, content_type);
         res.content = Content::Bytes(bytes);
         res
     }
@@ -185,7 +185,7 @@ impl HttpResponse {
     /// assert_eq!(res.status(), StatusCode::NOT_FOUND);
     /// ```
     pub fn with_status(mut self, status: StatusCode) -> Self {
-        self.status = status;
+        self.head.status = status;
         self
     }
 
@@ -213,7 +213,9 @@ impl HttpResponse {
         V: TryInto<HeaderValue>,
         Error: From<N::Error> + From<V::Error>,
     {
-        self.headers.append(name.try_into()?, value.try_into()?);
+        self.head
+            .headers
+            .append(name.try_into()?, value.try_into()?);
         Ok(self)
     }
 
@@ -233,7 +235,7 @@ impl HttpResponse {
     /// ```
     pub fn with_cookie(mut self, cookie: &cookie::Cookie<'_>) -> Result<Self, Error> {
         let value = HeaderValue::from_str(&cookie.encoded().to_string())?;
-        self.headers.append(header::SET_COOKIE, value);
+        self.head.headers.append(header::SET_COOKIE, value);
         Ok(self)
     }
 
@@ -248,7 +250,7 @@ impl HttpResponse {
     /// assert_eq!(StatusCode::NO_CONTENT.into_response().status(), StatusCode::NO_CONTENT);
     /// ```
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.head.status
     }
 
     /// The headers.
@@ -262,7 +264,7 @@ impl HttpResponse {
     /// assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8");
     /// ```
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.head.headers
     }
 
     /// The headers, to change them.
@@ -277,7 +279,7 @@ impl HttpResponse {
     /// assert_eq!(res.headers()["content-type"], "text/markdown");
     /// ```
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
-        &mut self.headers
+        &mut self.head.headers
     }
 
     /// The content bytes, if the response has any (a streamed response has none here).
@@ -316,8 +318,8 @@ impl HttpResponse {
         matches!(self.content, Content::StreamEnd)
     }
 
-    pub(crate) fn into_parts(self) -> (StatusCode, HeaderMap, Content) {
-        (self.status, self.headers, self.content)
+    pub(crate) fn into_parts(self) -> (http::response::Parts, Content) {
+        (self.head, self.content)
     }
 }
 
@@ -331,7 +333,7 @@ impl From<Error> for HttpResponse {
         } else {
             HttpResponse::new()
         };
-        res.status = status;
+        res.head.status = status;
         res.error = Some(Box::new(error));
         res
     }
@@ -345,8 +347,8 @@ impl fmt::Debug for HttpResponse {
             Content::StreamEnd => "stream end".to_owned(),
         };
         f.debug_struct("HttpResponse")
-            .field("status", &self.status)
-            .field("headers", &self.headers)
+            .field("status", &self.head.status)
+            .field("headers", &self.head.headers)
             .field("content", &content)
             .finish()
     }

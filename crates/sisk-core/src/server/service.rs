@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{Buf, BufMut, BytesMut};
-use futures_util::FutureExt;
 use http::header::{self, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri};
 use hyper::body::Incoming;
@@ -63,7 +62,6 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
         // Everything up to the handler runs here; what is left is a plain state machine, not
         // one more boxed future per request.
         Respond {
-            in_flight: self.activity.as_ref().map(Activity::begin),
             state: prepare(&self.server, self.peer, self.activity.as_ref(), request),
         }
     }
@@ -72,21 +70,31 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
 /// The answer to one request, as hyper polls it.
 pub(super) struct Respond {
     state: State,
-    /// Handed on to the response body.
-    in_flight: Option<InFlight>,
 }
 
 enum State {
-    /// Answered without a handler (a declared body over the limit).
-    Answered(Response<ResponseBody>),
+    /// Answered without a handler (a declared body over the limit); boxed, as it is rare and
+    /// would otherwise make every answer's state that large.
+    Answered(Box<Response<ResponseBody>>),
     /// A route's handlers are running.
     Route {
-        take_over: TakeOver,
+        handlers: Guarded,
         finish: Finish,
     },
     /// No route: the router's not-found, method-not-allowed or OPTIONS answer (rare, boxed).
     Fallback(BoxFuture<'static, Response<ResponseBody>>),
     Done,
+}
+
+impl State {
+    /// The running route's handlers and what finishes its answer, leaving `Done`.
+    #[inline]
+    fn take_route(&mut self) -> (Guarded, Finish) {
+        match std::mem::replace(self, State::Done) {
+            State::Route { handlers, finish } => (handlers, finish),
+            _ => unreachable!("taken only while a route runs"),
+        }
+    }
 }
 
 impl Future for Respond {
@@ -96,32 +104,38 @@ impl Future for Respond {
     ///
     /// When polled again after it gave its answer (hyper does not).
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut res = match &mut self.state {
-            State::Route { take_over, finish } => {
-                let outcome = std::task::ready!(take_over.poll(cx, &finish.req));
-                let State::Route { finish, .. } = std::mem::replace(&mut self.state, State::Done)
-                else {
-                    unreachable!("the state was just matched");
-                };
-                match served(outcome, &finish.req) {
-                    Served::Response(res) => finish.response(res),
-                    Served::Stream(stream) => {
-                        stream_response(&finish.req, &stream, finish.use_cors)
+        let this = &mut *self;
+        let res = match &mut this.state {
+            State::Route { handlers, finish } => {
+                if let Poll::Ready(res) = Pin::new(handlers).poll(cx) {
+                    let (_, finish) = this.state.take_route();
+                    finish.done(res)
+                } else {
+                    // A handler that committed a stream head keeps running while the head goes
+                    // out (DESIGN §3).
+                    let Some(stream) = finish.req.stream() else {
+                        return Poll::Pending;
+                    };
+                    stream.shared().register_service(cx.waker());
+                    if !stream.shared().is_committed() {
+                        return Poll::Pending;
                     }
+                    let (handlers, finish) = this.state.take_route();
+                    finish.streaming(&stream, handlers)
                 }
             }
-            State::Fallback(fut) => std::task::ready!(fut.as_mut().poll(cx)),
+            State::Fallback(fut) => {
+                let res = std::task::ready!(fut.as_mut().poll(cx));
+                this.state = State::Done;
+                res
+            }
             State::Answered(_) | State::Done => {
-                match std::mem::replace(&mut self.state, State::Done) {
-                    State::Answered(res) => res,
+                match std::mem::replace(&mut this.state, State::Done) {
+                    State::Answered(res) => *res,
                     _ => panic!("a request's answer was polled after it was given"),
                 }
             }
         };
-        self.state = State::Done;
-        if let Some(in_flight) = self.in_flight.take() {
-            res.body_mut().keep_in_flight(in_flight);
-        }
         Poll::Ready(Ok(res))
     }
 }
@@ -132,6 +146,8 @@ struct Finish {
     fallback: Fallback,
     use_cors: bool,
     head_only: bool,
+    /// Handed on to the response body.
+    in_flight: Option<InFlight>,
 }
 
 /// Looks the request up, builds it, and starts its handlers (or answers it at once).
@@ -141,6 +157,7 @@ fn prepare(
     activity: Option<&Arc<Activity>>,
     request: Request<Incoming>,
 ) -> State {
+    let in_flight = activity.map(Activity::begin);
     let (mut parts, body) = request.into_parts();
     // hyper has parsed `content-length` already (and refused a request whose length it could
     // not read); its body knows the length.
@@ -149,11 +166,11 @@ fn prepare(
         let err = Error::new(Kind::BodyTooLarge {
             limit: server.limits().max_request_body,
         });
-        let mut res = to_hyper(HttpResponse::from(err), false);
+        let mut res = HttpResponse::from(err);
         // The body will not be read; do not keep the connection for it.
         res.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        return State::Answered(res);
+        return State::Answered(Box::new(to_hyper(res, false, in_flight)));
     }
     let head_only = parts.method == Method::HEAD;
     let (route, params, fallback) = match server
@@ -207,13 +224,14 @@ fn prepare(
         fallback,
         use_cors,
         head_only,
+        in_flight,
     };
-    let take_over = finish
+    let handlers = finish
         .req
         .compiled_route()
-        .map(|route| TakeOver::start(route, &finish.req));
-    match take_over {
-        Some(take_over) => State::Route { take_over, finish },
+        .map(|route| start_handlers(route, &finish.req));
+    match handlers {
+        Some(handlers) => State::Route { handlers, finish },
         None => State::Fallback(Box::pin(async move {
             let res = finish.fallback.answer(&finish.req).await;
             finish.response(res)
@@ -257,6 +275,52 @@ fn detach_from_read_buffer(parts: &mut http::request::Parts) {
 }
 
 impl Finish {
+    /// The route's handlers finished with `res`.
+    fn done(self, res: HttpResponse) -> Response<ResponseBody> {
+        // Once a request took its response over, the stream is its response (as in Sisk,
+        // where the event-stream head is set up the moment the source is created).
+        let Some(stream) = self.req.stream() else {
+            return self.response(res);
+        };
+        if !res.is_stream_end() {
+            tracing::warn!(
+                path = self.req.path(),
+                "a streaming handler returned a response other than its stream's `close()`; it is ignored"
+            );
+        }
+        stream.shared().end(StreamEnd::Closed, true);
+        self.stream_response(&stream)
+    }
+
+    /// The route's handlers committed `stream`'s head and are still running: they go on in a
+    /// task of their own, and the stream ends when they do.
+    fn streaming(self, stream: &ResponseStream, handlers: Guarded) -> Response<ResponseBody> {
+        let ending = stream.clone();
+        tokio::spawn(async move {
+            let _ = handlers.await;
+            ending.shared().end(StreamEnd::Closed, true);
+        });
+        self.stream_response(stream)
+    }
+
+    /// The response whose body is `stream`, with the head its handler set.
+    fn stream_response(self, stream: &ResponseStream) -> Response<ResponseBody> {
+        if let Some(route) = self.req.compiled_route() {
+            route.streams.store(true, Ordering::Relaxed);
+        }
+        let (status, mut headers) = stream.shared().take_head();
+        if let (true, Some(cors)) = (self.use_cors, self.req.server().cors()) {
+            cors.apply(self.req.headers(), &mut headers);
+        }
+        let mut res = Response::new(ResponseBody::stream(
+            StreamBody::new(stream.shared().clone()),
+            self.in_flight,
+        ));
+        *res.status_mut() = status;
+        *res.headers_mut() = headers;
+        res
+    }
+
     /// The error handler, CORS, and the conversion to hyper's response.
     fn response(self, mut res: HttpResponse) -> Response<ResponseBody> {
         let Finish {
@@ -264,6 +328,7 @@ impl Finish {
             fallback,
             use_cors,
             head_only,
+            in_flight,
         } = self;
         let server = req.server();
         if let Some(error) = res.error.take() {
@@ -280,14 +345,13 @@ impl Finish {
                 cors.apply(req.headers(), res.headers_mut());
             }
         }
-        let mut out = to_hyper(res, head_only);
         if req.body_stopped_at_limit() {
             // hyper closes a connection whose request body was left unread after this answer;
             // say so, as for a declared length over the limit.
-            out.headers_mut()
+            res.headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
-        out
+        to_hyper(res, head_only, in_flight)
     }
 }
 
@@ -309,13 +373,13 @@ impl Fallback {
             Fallback::Options { allow, .. } => with_allow(HttpResponse::new(), allow),
             Fallback::MethodNotAllowed(allow) => {
                 let res = match &router.method_not_allowed {
-                    Some(handler) => guard(handler(req.clone())).await,
+                    Some(handler) => Guarded(handler(req.clone())).await,
                     None => HttpResponse::new().with_status(StatusCode::METHOD_NOT_ALLOWED),
                 };
                 with_allow(res, allow)
             }
             Fallback::NotFound => match &router.not_found {
-                Some(handler) => guard(handler(req.clone())).await,
+                Some(handler) => Guarded(handler(req.clone())).await,
                 None => HttpResponse::new().with_status(StatusCode::NOT_FOUND),
             },
             Fallback::BadPath => HttpResponse::from(Error::new(Kind::InvalidPath)),
@@ -330,44 +394,6 @@ fn allow_value(allow: RouteMethod) -> HeaderValue {
 fn with_allow(mut res: HttpResponse, allow: RouteMethod) -> HttpResponse {
     res.headers_mut().insert(header::ALLOW, allow_value(allow));
     res
-}
-
-enum Served {
-    Response(HttpResponse),
-    Stream(ResponseStream),
-}
-
-/// What a route's finished (or streaming) handlers leave to send.
-fn served(outcome: Outcome, req: &HttpRequest) -> Served {
-    let served = match outcome {
-        // Once a request took its response over, the stream is its response (as in Sisk,
-        // where the event-stream head is set up the moment the source is created).
-        Outcome::Done(res) => match req.stream() {
-            Some(stream) => {
-                if !res.is_stream_end() {
-                    tracing::warn!(
-                        path = req.path(),
-                        "a streaming handler returned a response other than its stream's `close()`; it is ignored"
-                    );
-                }
-                stream.shared().end(StreamEnd::Closed, true);
-                Served::Stream(stream)
-            }
-            None => Served::Response(res),
-        },
-        Outcome::Streaming(stream, pipeline) => {
-            let ending = stream.clone();
-            tokio::spawn(async move {
-                let _ = pipeline.await;
-                ending.shared().end(StreamEnd::Closed, true);
-            });
-            Served::Stream(stream)
-        }
-    };
-    if let (Served::Stream(_), Some(route)) = (&served, req.compiled_route()) {
-        route.streams.store(true, Ordering::Relaxed);
-    }
-    served
 }
 
 /// Sisk's order: global before, route before, the route, global after, route after.
@@ -398,129 +424,74 @@ async fn pipeline(route: Arc<CompiledRoute>, req: HttpRequest) -> HttpResponse {
     res
 }
 
-/// A handler future whose panic becomes a 500; `Unpin`, so it can be moved into a task of
+/// A handler future whose panic becomes a 500 (with the error for the router's error
+/// handler); the connection and the server go on. `Unpin`, so it can be moved into a task of
 /// its own once a stream took the response over.
-type Guarded = futures_util::future::Map<
-    futures_util::future::CatchUnwind<AssertUnwindSafe<BoxFuture<'static, HttpResponse>>>,
-    fn(std::thread::Result<HttpResponse>) -> HttpResponse,
->;
+struct Guarded(BoxFuture<'static, HttpResponse>);
 
-/// A panic in a handler becomes a 500 (with the error for the router's error handler); the
-/// connection and the server go on.
-fn guard(fut: BoxFuture<'static, HttpResponse>) -> Guarded {
-    AssertUnwindSafe(fut).catch_unwind().map(panic_to_response)
-}
+impl Future for Guarded {
+    type Output = HttpResponse;
 
-fn panic_to_response(result: std::thread::Result<HttpResponse>) -> HttpResponse {
-    result.unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a non-string panic payload".to_owned());
-        tracing::error!(%message, "handler panicked");
-        HttpResponse::from(Error::new(Kind::HandlerPanicked(message)))
-    })
-}
-
-enum Outcome {
-    Done(HttpResponse),
-    /// The handler committed a stream head and is still running.
-    Streaming(ResponseStream, Guarded),
-}
-
-/// Polls the handler pipeline and watches for a committed stream head, so the head can go out
-/// while the handler keeps running (DESIGN §3).
-struct TakeOver {
-    /// `None` once the handlers finished or moved to a task of their own.
-    pipeline: Option<Guarded>,
-}
-
-impl TakeOver {
-    /// Starts the request handlers and the route's handler.
-    fn start(route: &Arc<CompiledRoute>, req: &HttpRequest) -> Self {
-        let handlers = if route.request_handlers.is_empty()
-            && req.server().router().request_handlers.is_empty()
-        {
-            // The usual case: the route's own (already boxed) future, not a second box around it.
-            (route.handler)(req.clone())
-        } else {
-            Box::pin(pipeline(route.clone(), req.clone()))
-        };
-        TakeOver {
-            pipeline: Some(guard(handlers)),
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<HttpResponse> {
+        let handler = &mut self.0;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(panic) => Poll::Ready(panic_to_response(&*panic)),
         }
     }
+}
 
-    /// Polls the handlers of `req`.
-    fn poll(&mut self, cx: &mut Context<'_>, req: &HttpRequest) -> Poll<Outcome> {
-        let Some(pipeline) = self.pipeline.as_mut() else {
-            return Poll::Pending;
-        };
-        if let Poll::Ready(res) = Pin::new(pipeline).poll(cx) {
-            self.pipeline = None;
-            return Poll::Ready(Outcome::Done(res));
-        }
-        if let Some(stream) = req.stream() {
-            stream.shared().register_service(cx.waker());
-            if stream.shared().is_committed() {
-                if let Some(pipeline) = self.pipeline.take() {
-                    return Poll::Ready(Outcome::Streaming(stream, pipeline));
-                }
-            }
-        }
-        Poll::Pending
+fn panic_to_response(panic: &(dyn std::any::Any + Send)) -> HttpResponse {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    tracing::error!(%message, "handler panicked");
+    HttpResponse::from(Error::new(Kind::HandlerPanicked(message)))
+}
+
+/// Starts the request handlers and the route's handler.
+fn start_handlers(route: &Arc<CompiledRoute>, req: &HttpRequest) -> Guarded {
+    if route.request_handlers.is_empty() && req.server().router().request_handlers.is_empty() {
+        // The usual case: the route's own (already boxed) future, not a second box around it.
+        Guarded((route.handler)(req.clone()))
+    } else {
+        Guarded(Box::pin(pipeline(route.clone(), req.clone())))
     }
 }
 
 impl Drop for Respond {
     fn drop(&mut self) {
         // Dropped mid-handler: the connection went away before any head was sent.
-        if let State::Route { take_over, finish } = &self.state {
-            if take_over.pipeline.is_some() {
-                if let Some(stream) = finish.req.stream() {
-                    stream.shared().end(StreamEnd::Disconnected, false);
-                }
+        if let State::Route { finish, .. } = &self.state {
+            if let Some(stream) = finish.req.stream() {
+                stream.shared().end(StreamEnd::Disconnected, false);
             }
         }
     }
 }
 
-fn stream_response(
-    req: &HttpRequest,
-    stream: &ResponseStream,
-    use_cors: bool,
+fn to_hyper(
+    res: HttpResponse,
+    head_only: bool,
+    in_flight: Option<InFlight>,
 ) -> Response<ResponseBody> {
-    let (status, mut headers) = stream.shared().take_head();
-    if let (true, Some(cors)) = (use_cors, req.server().cors()) {
-        cors.apply(req.headers(), &mut headers);
-    }
-    let mut res = Response::new(ResponseBody::stream(StreamBody::new(
-        stream.shared().clone(),
-    )));
-    *res.status_mut() = status;
-    *res.headers_mut() = headers;
-    res
-}
-
-fn to_hyper(res: HttpResponse, head_only: bool) -> Response<ResponseBody> {
-    let (status, mut headers, content) = res.into_parts();
+    let (mut head, content) = res.into_parts();
     let bytes = match content {
         Content::Bytes(bytes) => Some(bytes),
         Content::Empty | Content::StreamEnd => None,
     };
     let body = if head_only {
         if let Some(bytes) = &bytes {
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+            head.headers
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
         }
-        ResponseBody::empty()
+        ResponseBody::full(None, in_flight)
     } else {
-        ResponseBody::full(bytes)
+        ResponseBody::full(bytes, in_flight)
     };
-    let mut out = Response::new(body);
-    *out.status_mut() = status;
-    *out.headers_mut() = headers;
-    out
+    Response::from_parts(head, body)
 }
 
 #[cfg(test)]
