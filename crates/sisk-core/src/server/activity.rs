@@ -2,9 +2,8 @@
 //! header-read timeout) and whether its client still takes the bytes written to it (for its
 //! response streams, to tell a client that stopped reading from a server that is busy).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -12,8 +11,10 @@ use tokio::time::Instant;
 pub(crate) struct Activity {
     /// Requests whose head was read and whose response hyper has not let go of yet.
     in_flight: AtomicUsize,
-    /// When the last request in flight ended, in nanoseconds after `accepted`.
-    idle_since: AtomicU64,
+    /// A request began since the header-read timeout last looked. A flag rather than the
+    /// time the request ended: reading the clock for every request cost more than the rest
+    /// of this bookkeeping together.
+    active: AtomicBool,
     accepted: Instant,
     /// The socket's last write would have blocked: the client's receive window is full.
     refused_write: AtomicBool,
@@ -23,7 +24,7 @@ impl Activity {
     pub(crate) fn new(accepted: Instant) -> Arc<Self> {
         Arc::new(Self {
             in_flight: AtomicUsize::new(0),
-            idle_since: AtomicU64::new(0),
+            active: AtomicBool::new(false),
             accepted,
             refused_write: AtomicBool::new(false),
         })
@@ -36,19 +37,18 @@ impl Activity {
     /// A request's head was read: the connection is busy until the guard is dropped.
     pub(super) fn begin(self: &Arc<Self>) -> InFlight {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
+        self.active.store(true, Ordering::Relaxed);
         InFlight(self.clone())
     }
 
     /// Whether a request is in flight.
     pub(super) fn is_busy(&self) -> bool {
-        // Acquire: pairs with the guard's release, so `idle_since` is current once this is
-        // false.
-        self.in_flight.load(Ordering::Acquire) > 0
+        self.in_flight.load(Ordering::Relaxed) > 0
     }
 
-    /// When the last request in flight ended (the accept, if none has).
-    pub(super) fn idle_since(&self) -> Instant {
-        self.accepted + Duration::from_nanos(self.idle_since.load(Ordering::Relaxed))
+    /// Whether a request began since the last call.
+    pub(super) fn take_active(&self) -> bool {
+        self.active.swap(false, Ordering::Relaxed)
     }
 
     /// Whether the client took the last bytes written to it: it is reading, and whatever is
@@ -69,11 +69,6 @@ pub(crate) struct InFlight(Arc<Activity>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let activity = &self.0;
-        let since = Instant::now().saturating_duration_since(activity.accepted);
-        let nanos = u64::try_from(since.as_nanos()).unwrap_or(u64::MAX);
-        activity.idle_since.fetch_max(nanos, Ordering::Relaxed);
-        // Release: whoever sees the count drop sees the time above.
-        activity.in_flight.fetch_sub(1, Ordering::Release);
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }

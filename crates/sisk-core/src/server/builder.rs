@@ -30,7 +30,9 @@ pub struct Limits {
     /// connected or from its last response, before the connection is closed without an
     /// answer (against slow-loris clients; it also ends idle keep-alive connections). A
     /// request in flight, however slow its handler or long its stream, does not count.
-    /// Default 10 s.
+    /// Checked once per period, not per request: a connection is closed one timeout after
+    /// its accept if it sends nothing, and between one and two timeouts after its last
+    /// response. Default 10 s.
     pub header_read_timeout: Duration,
     /// Most connections served at once; more are answered 503 and closed. Default 25 000.
     pub max_connections: usize,

@@ -3,11 +3,16 @@
 //! hyper can keep this timeout itself, but then it asks its timer for a new sleep for every
 //! request head, and polls the connection once more after every response only to start that
 //! sleep: about a tenth of a small request's cost. Here the connection's [`Activity`] counts
-//! its requests in flight and notes when the last one ended; one tokio timer per connection,
-//! re-armed lazily (at most once per timeout period while the connection is busy), closes the
-//! connection once it has been idle for the timeout. Idle means no request in flight: the
-//! connection is waiting for (the rest of) a request head, since it was accepted or since its
-//! last response was handed over to be written — the span hyper's own timeout covers.
+//! its requests in flight and flags that one began; one tokio timer per connection looks at
+//! it once per timeout period. Idle means no request in flight: the connection is waiting for
+//! (the rest of) a request head — the span hyper's own timeout covers.
+//!
+//! A connection idle for a whole period is closed. One that served a request during the
+//! period gets another period from when the timer finds it idle, so an idle connection is
+//! closed between one and two timeouts after its last response: one after its accept if it
+//! never sent a request, one after a response that outlasted the period. Exactly one would
+//! need the time of every response, and reading the clock per request cost more than all the
+//! rest of this bookkeeping.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -44,13 +49,14 @@ impl HeaderTimeout {
         }
     }
 
-    /// Ready once the connection has been idle for the whole timeout.
+    /// Ready once the connection has been idle for a whole timeout period.
     ///
     /// Call it after every poll of the connection (that is when requests begin and end);
-    /// while the timer is armed for this task it costs two atomic loads.
+    /// while the timer is armed for this task it costs an atomic load and a look at the timer.
     pub(super) fn poll_expired(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if self.activity.is_busy() {
-            // Busy: the timer may fire meanwhile; it is re-armed once the connection is idle.
+            // Busy: the timer may fire meanwhile; it is looked at again once the connection
+            // is idle.
             return Poll::Pending;
         }
         let armed = self
@@ -58,13 +64,15 @@ impl HeaderTimeout {
             .as_ref()
             .is_some_and(|waker| waker.will_wake(cx.waker()));
         if armed && !self.sleep.is_elapsed() {
-            // It fires at or before this idle span's deadline, and is looked at again then.
             return Poll::Pending;
         }
-        let deadline = self.activity.idle_since() + self.timeout;
-        // Deadlines only move forward: a timer that fired at this one means time is up.
-        if deadline > self.sleep.deadline() {
-            self.sleep.as_mut().reset(deadline);
+        // The timer fired, or does not hold this task's waker yet.
+        if self.activity.take_active() {
+            // A request came since the timer was last looked at: the connection has been
+            // idle for less than the timeout. Another period, from now.
+            self.sleep
+                .as_mut()
+                .reset(tokio::time::Instant::now() + self.timeout);
         }
         let fired = self.sleep.as_mut().poll(cx);
         // A task out of its cooperative budget gets `Pending` without the waker registered
@@ -79,7 +87,6 @@ impl HeaderTimeout {
 mod tests {
     use std::future::poll_fn;
 
-    use futures_util::FutureExt;
     use tokio::time::Instant;
 
     use super::*;
@@ -96,9 +103,10 @@ mod tests {
         poll_fn(|cx| timeout.poll_expired(cx)).await;
     }
 
-    /// Whether `timeout` has expired, polled once.
-    fn expired_now(timeout: &mut HeaderTimeout) -> bool {
-        expired(timeout).now_or_never().is_some()
+    /// Whether `timeout` has expired, polled once from this task, as the connection's task
+    /// polls it after each poll of the connection.
+    async fn expired_now(timeout: &mut HeaderTimeout) -> bool {
+        poll_fn(|cx| Poll::Ready(timeout.poll_expired(cx).is_ready())).await
     }
 
     #[tokio::test(start_paused = true)]
@@ -113,10 +121,10 @@ mod tests {
     async fn a_request_in_flight_holds_the_timeout_off_however_long_it_takes() {
         let accepted = Instant::now();
         let (mut timeout, activity) = timeout_for(accepted);
-        assert!(!expired_now(&mut timeout));
+        assert!(!expired_now(&mut timeout).await);
         let request = activity.begin();
         tokio::time::advance(TIMEOUT * 5).await;
-        assert!(!expired_now(&mut timeout));
+        assert!(!expired_now(&mut timeout).await);
         drop(request);
         let ended = Instant::now();
         expired(&mut timeout).await;
@@ -124,21 +132,22 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn each_response_restarts_the_timeout_though_the_timer_was_armed_earlier() {
+    async fn a_period_with_a_request_gives_the_connection_another_period() {
         let accepted = Instant::now();
         let (mut timeout, activity) = timeout_for(accepted);
-        assert!(!expired_now(&mut timeout));
-        // Three quick requests, each 4 s after the last: twelve seconds, none of them idle
-        // for ten.
-        for _ in 0..3 {
+        assert!(!expired_now(&mut timeout).await);
+        // Requests at 4 and 8 s: at 10 the connection has been idle for only two.
+        for _ in 0..2 {
             tokio::time::advance(Duration::from_secs(4)).await;
             drop(activity.begin());
-            assert!(!expired_now(&mut timeout));
+            assert!(!expired_now(&mut timeout).await);
         }
         let last = Instant::now();
         expired(&mut timeout).await;
-        assert_eq!(last.elapsed(), TIMEOUT);
-        assert_eq!(accepted.elapsed(), Duration::from_secs(22));
+        // Looked at again at 20, after a period without a request: closed then, twelve
+        // seconds after the last response (between one and two timeouts).
+        assert_eq!(accepted.elapsed(), Duration::from_secs(20));
+        assert_eq!(last.elapsed(), Duration::from_secs(12));
     }
 
     #[tokio::test(start_paused = true)]
@@ -148,7 +157,7 @@ mod tests {
         let second = activity.begin();
         drop(first);
         tokio::time::advance(TIMEOUT * 2).await;
-        assert!(!expired_now(&mut timeout));
+        assert!(!expired_now(&mut timeout).await);
         drop(second);
         let ended = Instant::now();
         expired(&mut timeout).await;
