@@ -28,7 +28,7 @@ pub mod http;
 mod hello;
 mod sse;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -394,6 +394,40 @@ pub async fn run(config: &Config) -> std::io::Result<Report> {
         stall_phase(config, n + 1 + config.hello_connections.max(1), &mut report).await?;
     }
     Ok(report)
+}
+
+/// One batch of `GET /hello` against a running server, outside the phases above: `requests`
+/// requests over `connections` keep-alive connections from `127.0.0.1` (as `wrk -t1 -c64`
+/// would send them), and the server's CPU time per request in nanoseconds, from
+/// `/proc/<pid>` before and after. `compare` runs such batches against each server in turn,
+/// so that the servers it compares are measured moments apart.
+///
+/// # Errors
+///
+/// When the server's `/proc` entry cannot be read, or a request fails.
+pub async fn hello_batch(
+    addr: SocketAddr,
+    pid: u32,
+    connections: usize,
+    requests: u64,
+) -> Result<f64, String> {
+    let read = || ProcSample::of(pid).map_err(|e| format!("cannot read /proc/{pid}: {e}"));
+    let before = read()?;
+    let outcome = hello::run(
+        addr,
+        |_| IpAddr::V4(Ipv4Addr::LOCALHOST),
+        connections.max(1),
+        requests,
+    )
+    .await;
+    let after = read()?;
+    if outcome.errors > 0 || outcome.completed == 0 {
+        return Err(format!(
+            "{} of {requests} hello requests failed",
+            requests - outcome.completed
+        ));
+    }
+    Ok(after.cpu_since(&before) as f64 / outcome.completed as f64)
 }
 
 /// Phase 7: `config.stalled` streams stop reading while one keeps reading; sources from

@@ -3,7 +3,8 @@
 //! ```text
 //! cargo run --release -p sisk-benches --bin compare -- --clients 1000 [--runs 5]
 //!     [--broadcasts 200] [--hello-requests 100000] [--servers axum,hyper,sisk]
-//!     [--stalled 100] [--threads 1] [--no-build] [--out reports.jsonl]
+//!     [--stalled 100] [--threads 1] [--hello-rounds 20] [--hello-batch 20000]
+//!     [--no-build] [--out reports.jsonl]
 //! ```
 //!
 //! It builds the three servers (the axum and hyper baselines of this crate, and the root
@@ -11,7 +12,11 @@
 //! times, for each server in turn (the order rotates from run to run): starts the server as
 //! a child process on a free loopback port, runs `loadgen` against it, and kills that child
 //! by its process id. It prints one line per run, then the table of medians with the ratios
-//! against axum and the issue's targets, and how much each figure moved between runs.
+//! against axum and the issue's targets, and how much each figure moved between runs. Last,
+//! `GET /hello` batch by batch on every server at once (`interleaved.rs`; `--hello-rounds 0`
+//! skips it), which is what its target is judged by.
+
+mod interleaved;
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -38,6 +43,8 @@ fn main() {
     let threads: usize = args.get("threads", 1);
     let patience: u64 = args.get("patience-secs", 60);
     let stalled: usize = args.get("stalled", 100);
+    let hello_rounds: usize = args.get("hello-rounds", 20);
+    let hello_batch: u64 = args.get("hello-batch", 20_000);
     let wanted = args
         .value("servers")
         .unwrap_or("axum,hyper,sisk")
@@ -162,6 +169,9 @@ fn main() {
         }
     }
     print_table(&servers, &results, clients, broadcasts);
+    if hello_rounds > 0 {
+        interleaved::run(&servers, hello_rounds, hello_batch);
+    }
 }
 
 /// Builds the servers and the load generator (release), exiting on failure.
@@ -208,8 +218,8 @@ impl Drop for Running {
     }
 }
 
-/// Starts `server`, runs the load generator against it, stops it.
-fn measure(server: &Server, loadgen: &Path, args: &[String]) -> Result<(Report, String), String> {
+/// Starts `server` on a free loopback port and waits until it listens.
+fn start(server: &Server) -> Result<(Running, SocketAddr), String> {
     let port = free_port();
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let child = Command::new(&server.exe)
@@ -219,7 +229,6 @@ fn measure(server: &Server, loadgen: &Path, args: &[String]) -> Result<(Report, 
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", server.exe.display()))?;
     let running = Running(child);
-    let pid = running.0.id();
     let started = Instant::now();
     while TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_err() {
         if started.elapsed() > Duration::from_secs(30) {
@@ -227,6 +236,13 @@ fn measure(server: &Server, loadgen: &Path, args: &[String]) -> Result<(Report, 
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    Ok((running, addr))
+}
+
+/// Starts `server`, runs the load generator against it, stops it.
+fn measure(server: &Server, loadgen: &Path, args: &[String]) -> Result<(Report, String), String> {
+    let (running, addr) = start(server)?;
+    let pid = running.0.id();
     let mut generator = Command::new(loadgen)
         .args(["--addr", &addr.to_string(), "--pid", &pid.to_string()])
         .args(args)
@@ -332,14 +348,11 @@ fn print_table(servers: &[Server], results: &[Vec<Report>], clients: usize, broa
             higher_is_better: Some(false),
         },
         Row {
-            label: "`GET /hello`, server CPU per request (64 conns)",
+            // Its target is judged by the interleaved batches printed after these tables.
+            label: "`GET /hello` after the fan-out, server CPU per request (64 conns)",
             figure: |r| r.cpu_ns_per_hello,
             format: |v| format!("{:.2} µs", v / 1e3),
-            target: Some(Target {
-                against: "hyper",
-                bound: 1.05,
-                at_most: true,
-            }),
+            target: None,
             higher_is_better: Some(false),
         },
         Row {
