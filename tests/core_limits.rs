@@ -188,8 +188,8 @@ async fn a_slow_handler_is_not_cut_off_by_the_header_read_timeout() {
     assert_eq!(conn.read_response(false).await.text(), "ok");
 }
 
-/// The header-read timeout restarts after every response: a keep-alive connection whose
-/// requests come closer together than the timeout stays open however long it lives.
+/// A request in every timeout period keeps a keep-alive connection open: one whose requests
+/// come closer together than the timeout stays open however long it lives.
 #[tokio::test]
 async fn a_busy_keep_alive_connection_outlives_the_header_read_timeout() {
     let timeout = Duration::from_millis(500);

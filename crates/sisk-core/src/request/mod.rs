@@ -600,7 +600,8 @@ impl HttpRequest {
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpRequest")
-            .field("id", &self.request_id())
+            // The id if one was taken: formatting should not take one from the server.
+            .field("id", &self.inner.id.get())
             .field("method", &self.inner.method)
             .field("uri", &self.inner.uri)
             .field("params", &self.inner.params)

@@ -88,7 +88,6 @@ enum State {
 
 impl State {
     /// The running route's handlers and what finishes its answer, leaving `Done`.
-    #[inline]
     fn take_route(&mut self) -> (Guarded, Finish) {
         match std::mem::replace(self, State::Done) {
             State::Route { handlers, finish } => (handlers, finish),
